@@ -1,0 +1,1 @@
+//! Runnable programs for new users of the `lightning` crate; see `src/bin/`.

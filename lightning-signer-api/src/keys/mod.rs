@@ -1,0 +1,1 @@
+//! BOLT 3 key derivation and the per-commitment secret chain.

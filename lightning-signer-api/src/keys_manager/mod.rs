@@ -1,0 +1,1 @@
+//! The default in-process signer, derived from a 32-byte seed.

@@ -1,0 +1,27 @@
+//! An embeddable, runtime-free Lightning Network library.
+//!
+//! The library does nothing unless called. The caller brings the sockets, the clock, the
+//! randomness, the storage and the chain data; the library takes input through method calls
+//! (`handle_*`, `read`, commands) and hands back what must leave it as data that the caller
+//! polls (`poll_*`, `next_*`): bytes for a peer, events for the user, updates to persist.
+//!
+//! Modules, bottom up:
+//! - [`wire`]: the BOLT 1 codec (primitives, TLV streams, every BOLT 1/2/7 message) and the
+//!   BOLT 9 feature bits.
+//! - [`transport`]: the BOLT 8 encrypted and authenticated transport (Noise_XK) as a sans-IO
+//!   state machine.
+//! - [`onion`]: BOLT 4 onion routing (build, peel, forward, failure attribution).
+//!
+//! Built with `--no-default-features` the crate is `#![no_std]` + `alloc`.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub use bitcoin;
+pub use lightning_signer_api as signer_api;
+
+pub mod onion;
+pub mod transport;
+pub mod wire;

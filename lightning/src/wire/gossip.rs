@@ -1,0 +1,1 @@
+//! BOLT 7 gossip messages.
