@@ -16,7 +16,8 @@ use secp256k1::{PublicKey, SecretKey};
 ///
 /// Implemented for:
 /// - closures `FnMut(&PublicKey) -> Result<SharedSecret, EcdhFailed>`, e.g.
-///   `|point: &PublicKey| signer.ecdh(point).map_err(|_| EcdhFailed)`;
+///   `|point: &PublicKey| signer.ecdh(point).map_err(|_| EcdhFailed)` (annotate the argument
+///   type so the closure is general over the reference's lifetime);
 /// - [`SecretKey`], for tests and for callers that hold the node secret in process.
 pub trait StaticKeyEcdh {
     /// Returns `SHA256(compressed(their_point * node_secret))`, or [`EcdhFailed`] if the signer

@@ -12,12 +12,12 @@ use super::ecdh::StaticKeyEcdh;
 use super::error::{HandshakeAct, MacCheck, TransportError};
 use super::hkdf::hkdf_two_keys;
 
-/// Length of act one and act two: version, compressed ephemeral key, tag.
-pub(crate) const ACT_ONE_LEN: usize = 1 + 33 + MAC_LEN;
-/// Length of act two (same layout as act one).
-pub(crate) const ACT_TWO_LEN: usize = ACT_ONE_LEN;
-/// Length of act three: version, encrypted static key with its tag, final tag.
-pub(crate) const ACT_THREE_LEN: usize = 1 + 33 + MAC_LEN + MAC_LEN;
+/// Length of act one (50 bytes): version, compressed ephemeral key, tag.
+pub const ACT_ONE_LEN: usize = 1 + 33 + MAC_LEN;
+/// Length of act two (50 bytes, same layout as act one).
+pub const ACT_TWO_LEN: usize = ACT_ONE_LEN;
+/// Length of act three (66 bytes): version, encrypted static key with its tag, final tag.
+pub const ACT_THREE_LEN: usize = 1 + 33 + MAC_LEN + MAC_LEN;
 
 /// The only handshake version this implementation speaks.
 const HANDSHAKE_VERSION: u8 = 0;

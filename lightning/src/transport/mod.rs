@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use lightning::transport::PeerTransport;
-//! use secp256k1::{PublicKey, Secp256k1, SecretKey};
+//! use lightning::bitcoin::secp256k1::{PublicKey, Secp256k1, SecretKey};
 //!
 //! let secp = Secp256k1::new();
 //! let alice_secret = SecretKey::from_slice(&[0x11; 32]).unwrap();
@@ -49,4 +49,5 @@ mod session;
 pub use ecdh::{EcdhFailed, StaticKeyEcdh};
 pub use error::{HandshakeAct, InvalidEphemeralKey, MacCheck, SendError, TransportError};
 pub use framing::{FRAME_OVERHEAD, MAX_MESSAGE_LEN};
+pub use handshake::{ACT_ONE_LEN, ACT_THREE_LEN, ACT_TWO_LEN};
 pub use session::PeerTransport;
