@@ -358,7 +358,8 @@ fn invalid_ephemeral_keys_are_refused() {
 fn closures_and_secret_keys_both_serve_as_static_ecdh() {
     let (secret, _) = key_pair(0x41);
     let (_, point) = key_pair(0x42);
-    let mut by_key: &mut dyn StaticKeyEcdh = &mut secret.clone();
+    let mut key_copy = secret;
+    let mut by_key: &mut dyn StaticKeyEcdh = &mut key_copy;
     let direct = by_key.ecdh(&point).unwrap();
     let mut closure = |p: &PublicKey| Ok(secp256k1::ecdh::SharedSecret::new(p, &secret));
     by_key = &mut closure;
