@@ -295,7 +295,11 @@ fn justice_rejects_empty_and_unaffordable() {
         .clone();
     assert_eq!(smallest.value_satoshis, 1000);
     assert_eq!(
-        build_justice_transaction(&[smallest.clone()], destination.clone(), 100_000),
+        build_justice_transaction(
+            std::slice::from_ref(&smallest),
+            destination.clone(),
+            100_000
+        ),
         Err(JusticeError::FeeExceedsValue)
     );
     let overflow = JusticeInput {
