@@ -89,12 +89,13 @@ pub struct ToRemoteOutput {
 /// A built, unsigned commitment transaction and what a signer or a monitor needs to know about
 /// its outputs.
 ///
-/// Obtained from [`build_commitment_transaction`]. Sign `tx` input 0 with
-/// [`p2wsh_signature_hash`](super::p2wsh_signature_hash) over
-/// [`ChannelParameters::funding_witness_script`] and `funding_satoshis`, then assemble the
-/// witness with [`funding_witness`](super::funding_witness). For HTLC signatures, build each
-/// second-stage transaction with [`CommitmentTransaction::htlc_transaction`] in the order of
-/// [`CommitmentTransaction::htlc_outputs`] (the order of `commitment_signed.htlc_signatures`).
+/// Obtained from [`build_commitment_transaction`]. Sign the message of
+/// [`CommitmentTransaction::funding_signature_hash`] with each funding key, then assemble the
+/// witness with [`funding_witness`](super::funding_witness). For HTLC signatures, take
+/// [`CommitmentTransaction::htlc_signature_hash`] (or build each second-stage transaction with
+/// [`CommitmentTransaction::htlc_transaction`]) in the order of
+/// [`CommitmentTransaction::htlc_outputs`], which is the order of
+/// `commitment_signed.htlc_signatures`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommitmentTransaction {
     /// The transaction, with an empty witness.
