@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::peel::read_bigsize;
+use crate::wire::{BigSize, Decode, Encode, Reader};
 
 /// A 2-byte BOLT 4 `failure_code`: flags in the top byte, a number in the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -360,7 +360,7 @@ fn encode_data(failure: &Failure, out: &mut Vec<u8>) {
         }
         Failure::InvalidOnionPayload { position } => {
             if let Some((tlv_type, offset)) = position {
-                super::packet::write_bigsize(*tlv_type, out);
+                BigSize(*tlv_type).encode(out);
                 out.extend_from_slice(&offset.to_be_bytes());
             }
         }
@@ -434,8 +434,9 @@ fn decode_data(code: FailureCode, c: &mut Cursor<'_>) -> Option<Failure> {
             let position = if c.rest().is_empty() {
                 None
             } else {
-                let (tlv_type, len) = read_bigsize(c.rest())?;
-                c.pos += len;
+                let mut reader = Reader::new(c.rest());
+                let tlv_type = BigSize::decode(&mut reader).ok()?.0;
+                c.pos += reader.position();
                 Some((tlv_type, c.u16()?))
             };
             Failure::InvalidOnionPayload { position }

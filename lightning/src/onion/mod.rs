@@ -21,7 +21,9 @@ mod crypto;
 mod failure;
 mod failure_packet;
 mod packet;
+mod payload;
 mod peel;
+mod validate;
 
 pub use attribution::{
     verify_attribution, AttributionData, AttributionReport, ATTRIBUTION_DATA_LEN,
@@ -42,7 +44,14 @@ pub use packet::{
     build_onion, BuildError, BuiltOnion, OnionHop, OnionPacket, WrongPacketLength, HMAC_LEN,
     HOP_PAYLOADS_LEN, MAX_HOPS, ONION_PACKET_LEN, ONION_VERSION,
 };
+pub use payload::{
+    HopPayload, PayloadError, PayloadErrorKind, PaymentData, AMT_TO_FORWARD_TYPE,
+    CURRENT_PATH_KEY_TYPE, ENCRYPTED_RECIPIENT_DATA_TYPE, KEYSEND_PREIMAGE_TYPE,
+    MIN_CUSTOM_RECORD_TYPE, OUTGOING_CLTV_VALUE_TYPE, PAYMENT_DATA_TYPE, PAYMENT_METADATA_TYPE,
+    SHORT_CHANNEL_ID_TYPE, TOTAL_AMOUNT_MSAT_TYPE,
+};
 pub use peel::{
     peel_onion, peel_onion_bytes, MalformedHtlc, PayloadFramingError, PeelError, PeeledOnion,
 };
 pub use secp256k1::ecdh::SharedSecret;
+pub use validate::{FinalPayload, ForwardPayload, PaymentHop};

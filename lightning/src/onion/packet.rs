@@ -7,6 +7,8 @@ use core::fmt;
 use bitcoin::hashes::{sha256, Hash};
 use secp256k1::{PublicKey, SecretKey};
 
+use crate::wire::{BigSize, Encode};
+
 use super::crypto::{self, derive_hop_keys, HopKeys, KeyDerivationError, KeyType};
 
 /// Length of the `hop_payloads` field of a payment onion.
@@ -184,38 +186,9 @@ pub struct BuiltOnion {
     pub hop_keys: Vec<HopKeys>,
 }
 
-/// Number of bytes the BigSize encoding of `value` takes.
-pub(crate) fn bigsize_len(value: u64) -> usize {
-    match value {
-        0..=0xfc => 1,
-        0xfd..=0xffff => 3,
-        0x1_0000..=0xffff_ffff => 5,
-        _ => 9,
-    }
-}
-
-/// Appends the BigSize encoding of `value` to `out`.
-pub(crate) fn write_bigsize(value: u64, out: &mut Vec<u8>) {
-    match value {
-        0..=0xfc => out.push(value as u8),
-        0xfd..=0xffff => {
-            out.push(0xfd);
-            out.extend_from_slice(&(value as u16).to_be_bytes());
-        }
-        0x1_0000..=0xffff_ffff => {
-            out.push(0xfe);
-            out.extend_from_slice(&(value as u32).to_be_bytes());
-        }
-        _ => {
-            out.push(0xff);
-            out.extend_from_slice(&value.to_be_bytes());
-        }
-    }
-}
-
 /// The bytes one hop takes in `hop_payloads`: length prefix, payload, HMAC.
 fn shift_size(payload_len: usize) -> usize {
-    bigsize_len(payload_len as u64) + payload_len + HMAC_LEN
+    BigSize::encoded_len(payload_len as u64) + payload_len + HMAC_LEN
 }
 
 /// Builds a payment onion for `hops` (first hop first) from the caller's random
@@ -246,7 +219,7 @@ pub fn build_onion(
         let shift = shift_size(hop.payload.len());
         mix_header.copy_within(..HOP_PAYLOADS_LEN - shift, shift);
         let mut record = Vec::with_capacity(shift);
-        write_bigsize(hop.payload.len() as u64, &mut record);
+        BigSize(hop.payload.len() as u64).encode(&mut record);
         record.extend_from_slice(&hop.payload);
         record.extend_from_slice(&next_hmac);
         mix_header[..shift].copy_from_slice(&record);

@@ -8,6 +8,8 @@ use bitcoin::hashes::{sha256, Hash};
 use secp256k1::ecdh::SharedSecret;
 use secp256k1::PublicKey;
 
+use crate::wire::{BigSize, Decode, Reader};
+
 use super::crypto::{self, KeyType};
 use super::failure::FailureCode;
 use super::packet::{OnionPacket, HMAC_LEN, HOP_PAYLOADS_LEN, ONION_PACKET_LEN, ONION_VERSION};
@@ -223,8 +225,11 @@ fn peel_with_shared_secret<E>(
         shared_secret,
         reason,
     };
-    let (length, prefix_len) =
-        read_bigsize(&unwrapped).ok_or(invalid(PayloadFramingError::MalformedLength))?;
+    let mut reader = Reader::new(&unwrapped);
+    let length = BigSize::decode(&mut reader)
+        .map_err(|_| invalid(PayloadFramingError::MalformedLength))?
+        .0;
+    let prefix_len = reader.position();
     if length < 2 {
         return Err(invalid(PayloadFramingError::ReservedLength));
     }
@@ -261,28 +266,4 @@ fn peel_with_shared_secret<E>(
         payload,
         next_packet: Box::new(next_packet),
     })
-}
-
-/// Reads a minimally encoded BigSize from the front of `bytes`: the value and its length.
-pub(crate) fn read_bigsize(bytes: &[u8]) -> Option<(u64, usize)> {
-    let (&first, rest) = bytes.split_first()?;
-    let (value, len, min) = match first {
-        0xfd => (
-            u64::from(u16::from_be_bytes(rest.get(..2)?.try_into().ok()?)),
-            3,
-            0xfd,
-        ),
-        0xfe => (
-            u64::from(u32::from_be_bytes(rest.get(..4)?.try_into().ok()?)),
-            5,
-            0x1_0000,
-        ),
-        0xff => (
-            u64::from_be_bytes(rest.get(..8)?.try_into().ok()?),
-            9,
-            0x1_0000_0000,
-        ),
-        small => return Some((u64::from(small), 1)),
-    };
-    (value >= min).then_some((value, len))
 }
