@@ -187,10 +187,14 @@ pub enum Failure {
     },
     /// `expiry_too_far`.
     ExpiryTooFar,
-    /// `invalid_onion_payload`, optionally naming the offending TLV type and its offset.
+    /// `invalid_onion_payload`, naming the offending TLV type and its byte offset in the
+    /// decrypted payload (both zero when not narrowed down; a message from a sender that left
+    /// the data out decodes as zeroes too).
     InvalidOnionPayload {
-        /// The TLV type and its byte offset in the decrypted payload, when narrowed down.
-        position: Option<(u64, u16)>,
+        /// The TLV type at fault.
+        tlv_type: u64,
+        /// Its byte offset in the decrypted payload.
+        offset: u16,
     },
     /// `mpp_timeout`.
     MppTimeout,
@@ -358,11 +362,9 @@ fn encode_data(failure: &Failure, out: &mut Vec<u8>) {
             out.extend_from_slice(&disabled_flags.to_be_bytes());
             push_update(channel_update, out);
         }
-        Failure::InvalidOnionPayload { position } => {
-            if let Some((tlv_type, offset)) = position {
-                BigSize(*tlv_type).encode(out);
-                out.extend_from_slice(&offset.to_be_bytes());
-            }
+        Failure::InvalidOnionPayload { tlv_type, offset } => {
+            BigSize(*tlv_type).encode(out);
+            out.extend_from_slice(&offset.to_be_bytes());
         }
         Failure::Unknown { data, .. } => out.extend_from_slice(data),
         Failure::InvalidRealm
@@ -431,15 +433,20 @@ fn decode_data(code: FailureCode, c: &mut Cursor<'_>) -> Option<Failure> {
         },
         FailureCode::EXPIRY_TOO_FAR => Failure::ExpiryTooFar,
         FailureCode::INVALID_ONION_PAYLOAD => {
-            let position = if c.rest().is_empty() {
-                None
+            if c.rest().is_empty() {
+                Failure::InvalidOnionPayload {
+                    tlv_type: 0,
+                    offset: 0,
+                }
             } else {
                 let mut reader = Reader::new(c.rest());
                 let tlv_type = BigSize::decode(&mut reader).ok()?.0;
                 c.pos += reader.position();
-                Some((tlv_type, c.u16()?))
-            };
-            Failure::InvalidOnionPayload { position }
+                Failure::InvalidOnionPayload {
+                    tlv_type,
+                    offset: c.u16()?,
+                }
+            }
         }
         FailureCode::MPP_TIMEOUT => Failure::MppTimeout,
         FailureCode::INVALID_ONION_BLINDING => Failure::InvalidOnionBlinding {

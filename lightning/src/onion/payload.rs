@@ -129,7 +129,8 @@ impl PayloadError {
             return Failure::InvalidOnionBlinding { sha256_of_onion };
         }
         Failure::InvalidOnionPayload {
-            position: self.tlv_type.map(|t| (t, self.offset)),
+            tlv_type: self.tlv_type.unwrap_or(0),
+            offset: self.offset,
         }
     }
 }
