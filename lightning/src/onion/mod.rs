@@ -11,8 +11,9 @@
 //!   failure: BADONION codes go back as `update_fail_malformed_htlc` ([`MalformedHtlc`]), the
 //!   others as a failure packet built with the shared secret. On success, validate the payload
 //!   with [`ForwardPayload::decode`] or [`FinalPayload::decode`] (or
-//!   [`PeeledOnion::into_payment_hop`]), keep the shared secret with the HTLC, and forward
+//!   [`PeeledOnion::payment_hop`]), keep the shared secret with the HTLC, and forward
 //!   `next_packet`.
+//!   Inside a blinded route (a `path_key` came with the HTLC) use [`peel_blinded_onion`].
 //! - **Erring hop**: [`create_failure`] with the stored shared secret. **Every hop back**:
 //!   [`wrap_failure`].
 
@@ -51,7 +52,8 @@ pub use payload::{
     SHORT_CHANNEL_ID_TYPE, TOTAL_AMOUNT_MSAT_TYPE,
 };
 pub use peel::{
-    peel_onion, peel_onion_bytes, MalformedHtlc, PayloadFramingError, PeelError, PeeledOnion,
+    peel_blinded_onion, peel_onion, peel_onion_bytes, BlindedPeelError, MalformedHtlc,
+    PayloadFramingError, PeelError, PeeledOnion,
 };
 pub use secp256k1::ecdh::SharedSecret;
 pub use validate::{FinalPayload, ForwardPayload, PaymentHop};

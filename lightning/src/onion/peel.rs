@@ -202,6 +202,65 @@ where
     peel_with_shared_secret(packet, &ephemeral, shared_secret, associated_data)
 }
 
+/// A failure to peel an onion received with a `path_key` (inside a blinded route).
+///
+/// Whatever went wrong, BOLT 4 asks a node inside a blinded route to answer
+/// `invalid_onion_blinding` (with `update_fail_malformed_htlc`), so that errors cannot be used
+/// to unblind the route; [`BlindedPeelError::failure_code`] says so. The inner error says
+/// what actually happened, for logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlindedPeelError<E>(pub PeelError<E>);
+
+impl<E> BlindedPeelError<E> {
+    /// `invalid_onion_blinding`, or `None` when the caller's own ECDH failed.
+    pub fn failure_code(&self) -> Option<FailureCode> {
+        match self.0 {
+            PeelError::Ecdh(_) => None,
+            _ => Some(FailureCode::INVALID_ONION_BLINDING),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for BlindedPeelError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "blinded onion: {}", self.0)
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for BlindedPeelError<E> {}
+
+/// Peels a layer of an onion that arrived with `path_key` in `update_add_htlc` (this node is
+/// inside a blinded route and the sender encrypted to its blinded node id).
+///
+/// Calls `ecdh` twice: first on `path_key` (giving the blinding shared secret, whose
+/// `HMAC("blinded_node_id", ...)` tweaks the onion's ephemeral key), then on the tweaked key.
+/// The next `path_key` to send on comes from route blinding (the decrypted
+/// `encrypted_recipient_data`), not from here.
+pub fn peel_blinded_onion<E, F>(
+    packet: &OnionPacket,
+    associated_data: &[u8],
+    path_key: &PublicKey,
+    mut ecdh: F,
+) -> Result<PeeledOnion, BlindedPeelError<E>>
+where
+    F: FnMut(&PublicKey) -> Result<SharedSecret, E>,
+{
+    if packet.version != ONION_VERSION {
+        return Err(BlindedPeelError(PeelError::UnknownVersion {
+            version: packet.version,
+        }));
+    }
+    let ephemeral = PublicKey::from_slice(&packet.public_key)
+        .map_err(|_| BlindedPeelError(PeelError::InvalidPublicKey))?;
+    let blinding_secret = ecdh(path_key).map_err(|err| BlindedPeelError(PeelError::Ecdh(err)))?;
+    let tweak = crypto::hmac_sha256(b"blinded_node_id", &[&blinding_secret.secret_bytes()]);
+    let tweaked = crypto::blind_public_key(&ephemeral, &tweak)
+        .map_err(|_| BlindedPeelError(PeelError::InvalidPublicKey))?;
+    let shared_secret = ecdh(&tweaked).map_err(|err| BlindedPeelError(PeelError::Ecdh(err)))?;
+    peel_with_shared_secret(packet, &ephemeral, shared_secret, associated_data)
+        .map_err(BlindedPeelError)
+}
+
 /// Peels with a shared secret already computed for the packet's ephemeral key.
 fn peel_with_shared_secret<E>(
     packet: &OnionPacket,
