@@ -3,8 +3,8 @@
 //! "Test Vector" section of `04-onion-routing.md` (failures with attribution data, and the
 //! attribution data of a success).
 //!
-//! The files in `tests/onion_data/` are verbatim copies of the spec repository's files and are
-//! parsed at test time.
+//! The files in `tests/onion_data/` are verbatim copies of the spec's vector files (and of the
+//! vector section of `04-onion-routing.md`), parsed at test time.
 
 #[path = "onion_data/json.rs"]
 mod json;
@@ -21,7 +21,8 @@ use lightning::wire::{BigSize, Decode, Reader, TlvWriter};
 
 const ONION_TEST: &str = include_str!("onion_data/onion-test.json");
 const ERROR_TEST: &str = include_str!("onion_data/onion-error-test.json");
-const BOLT04: &str = include_str!("onion_data/04-onion-routing.md");
+/// The "Test Vector" section of `04-onion-routing.md`, cut out verbatim.
+const BOLT04: &str = include_str!("onion_data/bolt04-attribution-vector.txt");
 
 fn secret_key(bytes: &[u8]) -> SecretKey {
     SecretKey::from_slice(bytes).expect("valid secret key")
