@@ -3,9 +3,10 @@
 
 use lightning_signer_api::bitcoin::secp256k1::{PublicKey, Secp256k1, SecretKey};
 use lightning_signer_api::keys::{
-    commitment_number_from_index, derive_private_key, derive_public_key,
+    commitment_keys, commitment_number_from_index, derive_private_key, derive_public_key,
     derive_revocation_private_key, derive_revocation_public_key, per_commitment_point,
-    per_commitment_secret_at_index, CounterpartyCommitmentSecrets, SecretStoreError,
+    per_commitment_secret_at_index, ChannelPublicKeys, CounterpartyCommitmentSecrets,
+    SecretStoreError,
 };
 
 fn bytes32(hex_str: &str) -> [u8; 32] {
@@ -328,5 +329,69 @@ fn appendix_e_derivation_of_revocation_secret() {
     assert_eq!(
         hex::encode(PublicKey::from_secret_key(&secp, &key).serialize()),
         "02916e326636d19c33f13e8c0c3a03dd157f332f3e99c317c141dd865eb01f8ff0"
+    );
+}
+
+// ---------------------------------------------------------------- Appendix C keys
+
+#[test]
+fn appendix_c_commitment_keys() {
+    let secp = Secp256k1::verification_only();
+    let unused = pubkey(BASE_POINT); // Not part of these keys.
+    let local = ChannelPublicKeys {
+        funding_pubkey: pubkey(
+            "023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb",
+        ),
+        revocation_basepoint: unused,
+        payment_point: pubkey("034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa"),
+        delayed_payment_basepoint: pubkey(
+            "023c72addb4fdf09af94f0c94d7fe92a386a7e70cf8a1d85916386bb2535c7b1b1",
+        ),
+        htlc_basepoint: pubkey(
+            "034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa",
+        ),
+    };
+    let remote = ChannelPublicKeys {
+        funding_pubkey: pubkey(
+            "030e9f7b623d2ccc7c9bd44d66d5ce21ce504c0acf6385a132cec6d3c39fa711c1",
+        ),
+        revocation_basepoint: pubkey(
+            "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27",
+        ),
+        payment_point: pubkey("032c0b7cf95324a07d05398b240174dc0c2be444d96b159aa6c7f7b1e668680991"),
+        delayed_payment_basepoint: unused,
+        htlc_basepoint: pubkey(
+            "032c0b7cf95324a07d05398b240174dc0c2be444d96b159aa6c7f7b1e668680991",
+        ),
+    };
+    let keys = commitment_keys(&secp, &pubkey(PER_COMMITMENT_POINT), &local, &remote).unwrap();
+    let hex_of = |key: PublicKey| hex::encode(key.serialize());
+    assert_eq!(
+        hex_of(keys.revocation_pubkey),
+        "0212a140cd0c6539d07cd08dfe09984dec3251ea808b892efeac3ede9402bf2b19"
+    );
+    assert_eq!(
+        hex_of(keys.broadcaster_delayed_payment_key),
+        "03fd5960528dc152014952efdb702a88f71e3c1653b2314431701ec77e57fde83c"
+    );
+    assert_eq!(
+        hex_of(keys.broadcaster_htlc_key),
+        "030d417a46946384f88d5f3337267c5e579765875dc4daca813e21734b140639e7"
+    );
+    assert_eq!(
+        hex_of(keys.countersignatory_htlc_key),
+        "0394854aa6eab5b2a8122cc726e9dded053a2184d88256816826d6231c068d4a5b"
+    );
+    assert_eq!(keys.countersignatory_payment_key, remote.payment_point);
+}
+
+#[test]
+fn appendix_c_delayed_private_key() {
+    let secp = Secp256k1::new();
+    let base = SecretKey::from_slice(&[0x33; 32]).unwrap();
+    let key = derive_private_key(&secp, &base, &pubkey(PER_COMMITMENT_POINT)).unwrap();
+    assert_eq!(
+        hex::encode(key.secret_bytes()),
+        "adf3464ce9c2f230fd2582fda4c6965e4993ca5524e8c9580e3df0cf226981ad"
     );
 }

@@ -11,15 +11,19 @@
 //!   and their private keys) and the revocation key pair.
 //! - [`channel_keys`]: the basepoint set [`ChannelPublicKeys`] a node announces in
 //!   `open_channel`/`accept_channel`, and the matching secret set [`ChannelSecrets`].
+//! - [`commitment_keys()`]: the per-commitment [`CommitmentKeys`](crate::tx::CommitmentKeys)
+//!   of one commitment transaction, for the [`tx`](crate::tx) builders.
 //!
 //! All functions are pure: no randomness, no state beyond their arguments.
 
 pub mod channel_keys;
+pub mod commitment_keys;
 pub mod derivation;
 pub mod per_commitment;
 pub mod secret_store;
 
 pub use channel_keys::{ChannelKeyError, ChannelPublicKeys, ChannelSecrets};
+pub use commitment_keys::commitment_keys;
 pub use derivation::{
     derive_private_key, derive_public_key, derive_revocation_private_key,
     derive_revocation_public_key, KeyDerivationError,
