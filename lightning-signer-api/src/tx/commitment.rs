@@ -22,6 +22,10 @@ pub enum CommitmentError {
     CommitmentNumberTooLarge,
     /// The balances plus the HTLCs add up to more than the funding amount (or overflow).
     BalancesExceedFunding,
+    /// With anchors, the opener's balance cannot pay for the anchor outputs, so the outputs
+    /// would spend more than the funding output holds. (A base fee the opener cannot pay is not
+    /// an error: the opener's output shrinks to zero and is dropped, as in the BOLT 3 vectors.)
+    OpenerCannotPayAnchors,
 }
 
 impl fmt::Display for CommitmentError {
@@ -32,6 +36,9 @@ impl fmt::Display for CommitmentError {
             }
             CommitmentError::BalancesExceedFunding => {
                 f.write_str("balances and HTLCs exceed the funding amount")
+            }
+            CommitmentError::OpenerCannotPayAnchors => {
+                f.write_str("the opener's balance cannot pay for the anchor outputs")
             }
         }
     }
@@ -292,7 +299,12 @@ pub fn build_commitment_transaction(
     let factor = params.commitment_number_obscure_factor();
     let (locktime, sequence) =
         obscured_commitment_locktime_sequence(inputs.commitment_number, factor);
+    // Each value is at most the funding amount (or an anchor), so the sum cannot overflow.
     let output_sum: u64 = outputs.iter().map(|o| o.txout.value.to_sat()).sum();
+    if output_sum > params.funding_satoshis {
+        // Only the anchors can push the outputs over the funding amount.
+        return Err(CommitmentError::OpenerCannotPayAnchors);
+    }
     let mut built = CommitmentTransaction {
         tx: Transaction {
             version: Version::TWO,
@@ -316,8 +328,7 @@ pub fn build_commitment_transaction(
         htlc_outputs: Vec::with_capacity(untrimmed.len()),
         trimmed_htlcs: trimmed,
         base_fee_satoshis: base_fee,
-        // check_balances proved the outputs do not exceed the funding amount.
-        fee_satoshis: params.funding_satoshis.saturating_sub(output_sum),
+        fee_satoshis: params.funding_satoshis - output_sum,
     };
     for (index, output) in outputs.into_iter().enumerate() {
         // At most 4 + number of HTLCs outputs; a Vec that large cannot exceed u32.

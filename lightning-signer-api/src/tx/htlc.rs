@@ -2,12 +2,10 @@
 //! Transactions") and their witnesses.
 
 use bitcoin::absolute::LockTime;
-use bitcoin::secp256k1::{ecdsa, PublicKey};
+use bitcoin::secp256k1::PublicKey;
 use bitcoin::sighash::EcdsaSighashType;
 use bitcoin::transaction::Version;
-use bitcoin::{
-    Amount, OutPoint, Script, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Txid, Witness,
-};
+use bitcoin::{Amount, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Txid, Witness};
 
 use super::fees::second_stage_fee_sat;
 use super::scripts;
@@ -70,46 +68,4 @@ pub fn build_htlc_transaction(
             script_pubkey: scripts::p2wsh(&script),
         }],
     }
-}
-
-/// The witness of an HTLC transaction's input:
-/// `0 <countersignatory_sig> <broadcaster_sig> <preimage or empty> <htlc witness script>`.
-///
-/// Pass `Some(preimage)` for HTLC-success and `None` for HTLC-timeout. The countersignatory's
-/// signature gets the sighash byte of [`htlc_countersignatory_sighash_type`], the broadcaster's
-/// `SIGHASH_ALL`.
-pub fn htlc_transaction_witness(
-    channel_type: ChannelType,
-    countersignatory_sig: &ecdsa::Signature,
-    broadcaster_sig: &ecdsa::Signature,
-    preimage: Option<&[u8; 32]>,
-    htlc_witness_script: &Script,
-) -> Witness {
-    let mut witness = Witness::new();
-    witness.push([]);
-    witness.push_ecdsa_signature(&bitcoin::ecdsa::Signature {
-        signature: *countersignatory_sig,
-        sighash_type: htlc_countersignatory_sighash_type(channel_type),
-    });
-    witness.push_ecdsa_signature(&bitcoin::ecdsa::Signature::sighash_all(*broadcaster_sig));
-    match preimage {
-        Some(preimage) => witness.push(preimage),
-        None => witness.push([]),
-    }
-    witness.push(htlc_witness_script.as_bytes());
-    witness
-}
-
-/// The witness spending a second-stage (HTLC-transaction) output or a `to_local` output by its
-/// owner after the delay: `<delayed_sig> <> <revokeable witness script>`. The spending input's
-/// sequence must be the `to_self_delay`.
-pub fn delayed_output_witness(
-    delayed_sig: &ecdsa::Signature,
-    revokeable_witness_script: &Script,
-) -> Witness {
-    let mut witness = Witness::new();
-    witness.push_ecdsa_signature(&bitcoin::ecdsa::Signature::sighash_all(*delayed_sig));
-    witness.push([]);
-    witness.push(revokeable_witness_script.as_bytes());
-    witness
 }

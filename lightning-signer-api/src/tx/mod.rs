@@ -19,15 +19,17 @@ pub mod closing;
 pub mod commitment;
 pub mod fees;
 pub mod htlc;
-
+pub mod justice;
 pub mod scripts;
 pub mod sighash;
 pub mod types;
+pub mod witness;
 
 pub use closing::*;
 pub use commitment::*;
 pub use fees::*;
 pub use htlc::*;
-
+pub use justice::*;
 pub use sighash::*;
 pub use types::*;
+pub use witness::*;

@@ -1,11 +1,10 @@
-//! Segwit v0 signature hashes and signatures for the P2WSH inputs this module builds, and the
-//! funding-input witness.
+//! Segwit v0 signature hashes and signatures for the P2WSH inputs this module builds.
 
 use core::fmt;
 
 use bitcoin::secp256k1::{ecdsa, Message, PublicKey, Secp256k1, SecretKey, Signing, Verification};
 use bitcoin::sighash::{EcdsaSighashType, SighashCache};
-use bitcoin::{Amount, Script, Transaction, Witness};
+use bitcoin::{Amount, Script, Transaction};
 
 /// Why a signature hash could not be computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,26 +87,4 @@ pub fn verify_p2wsh_signature<C: Verification>(
         Ok(message) => secp.verify_ecdsa(&message, signature, pubkey).is_ok(),
         Err(_) => false,
     }
-}
-
-/// The witness of a 2-of-2 funding input (commitment or closing transaction):
-/// `0 <signature_for_pubkey1> <signature_for_pubkey2> <funding witness script>`, signatures in
-/// the order of their (sorted) keys, each with `SIGHASH_ALL`. The pairs may be given in any
-/// order.
-pub fn funding_witness(
-    funding_witness_script: &Script,
-    a: (&PublicKey, &ecdsa::Signature),
-    b: (&PublicKey, &ecdsa::Signature),
-) -> Witness {
-    let (first, second) = if a.0.serialize() <= b.0.serialize() {
-        (a.1, b.1)
-    } else {
-        (b.1, a.1)
-    };
-    let mut witness = Witness::new();
-    witness.push([]);
-    witness.push_ecdsa_signature(&bitcoin::ecdsa::Signature::sighash_all(*first));
-    witness.push_ecdsa_signature(&bitcoin::ecdsa::Signature::sighash_all(*second));
-    witness.push(funding_witness_script.as_bytes());
-    witness
 }
