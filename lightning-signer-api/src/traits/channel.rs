@@ -7,7 +7,7 @@ use bitcoin::Transaction;
 use super::provider::ChannelKeysId;
 use super::reply::SignerReply;
 use super::requests::{
-    ChannelSetup, ClosingProposal, CommitmentSignatures, JusticeInput, SweepInput,
+    ChannelSetup, ClosingProposal, CommitmentSignatures, JusticeRequest, SweepRequest,
 };
 use crate::keys::{ChannelPublicKeys, PerCommitmentSecret};
 use crate::tx::CommitmentInputs;
@@ -116,14 +116,14 @@ pub trait ChannelSigner: Send {
     fn sign_justice_input(
         &mut self,
         setup: &ChannelSetup,
-        input: &JusticeInput<'_>,
+        input: &JusticeRequest<'_>,
     ) -> SignerReply<Signature>;
 
     /// Signs an input sweeping one of our outputs after a unilateral close.
     fn sign_sweep_input(
         &mut self,
         setup: &ChannelSetup,
-        input: &SweepInput<'_>,
+        input: &SweepRequest<'_>,
     ) -> SignerReply<Signature>;
 
     /// Signs input `input_index` of `tx` spending our 330-sat anchor output (CPFP) with the

@@ -28,6 +28,6 @@ pub use node::{
 pub use provider::{ChannelKeysId, SignerProvider};
 pub use reply::{InvalidInput, PolicyCode, Refusal, SignerReply};
 pub use requests::{
-    ChannelSetup, ClosingProposal, CommitmentSignatures, JusticeInput, JusticeKind, SweepInput,
-    SweepKind,
+    ChannelSetup, ClosingProposal, CommitmentSignatures, JusticeKind, JusticeRequest, SweepKind,
+    SweepRequest,
 };

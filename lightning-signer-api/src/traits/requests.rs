@@ -192,7 +192,7 @@ pub enum JusticeKind {
 
 /// One input of a justice (penalty) transaction to sign with the revocation key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JusticeInput<'a> {
+pub struct JusticeRequest<'a> {
     /// The justice transaction (its outputs are the node's choice: a validating signer checks
     /// them against its allowlist).
     pub tx: &'a Transaction,
@@ -233,7 +233,7 @@ pub enum SweepKind {
 
 /// One input of a transaction sweeping our own funds from a closed channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SweepInput<'a> {
+pub struct SweepRequest<'a> {
     /// The sweep transaction.
     pub tx: &'a Transaction,
     /// The input to sign.
