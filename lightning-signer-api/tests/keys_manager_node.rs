@@ -216,3 +216,25 @@ fn plugs_are_object_safe() {
     assert_eq!(signer.channel_keys_id(), ChannelKeysId([1; 32]));
     assert!(matches!(node.sign_message(b"x"), SignerReply::Ready(_)));
 }
+
+mod random_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn node_signer_never_panics_on_random_messages(
+            data in proptest::collection::vec(any::<u8>(), 0..400),
+            five_bit in proptest::collection::vec(0u8..32, 0..400),
+        ) {
+            let mut km = manager(1);
+            let _ = km.sign_invoice("lnbc", &data);
+            let _ = km.sign_invoice("lntb", &five_bit);
+            let _ = km.sign_gossip(UnsignedGossip::NodeAnnouncement(&data));
+            let _ = km.sign_gossip(UnsignedGossip::ChannelAnnouncement(&data));
+            let _ = km.sign_gossip(UnsignedGossip::ChannelUpdate(&data));
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //!
 //! - [`KeysManager`]: the node key ([`NodeSigner`](crate::traits::NodeSigner)) and the
 //!   provider of channel signers ([`SignerProvider`](crate::traits::SignerProvider)), all
-//!   derived from one seed by the scheme in [`derive`].
+//!   derived from one seed by the scheme in [`derive`](mod@derive).
 //! - [`InMemoryChannelSigner`]: a [`ChannelSigner`](crate::traits::ChannelSigner) holding one
 //!   channel's secrets, which rebuilds every transaction with [`crate::tx`] before signing.
 
