@@ -196,6 +196,10 @@ fn check_vector(v: &CommitmentVector) -> Vec<String> {
     if hex::encode(remote_sig.serialize_der()) != v.remote_sig {
         errors.push(format!("{}: remote commitment signature", v.name));
     }
+    let message = built.funding_signature_hash(&f.params).unwrap();
+    assert!(secp
+        .verify_ecdsa(&message, &remote_sig, &f.params.counterparty.funding_pubkey)
+        .is_ok());
     if hex::encode(local_sig.serialize_der()) != v.local_sig {
         errors.push(format!("{}: local commitment signature", v.name));
     }

@@ -4,12 +4,15 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use bitcoin::absolute::LockTime;
+use bitcoin::secp256k1::Message;
+use bitcoin::sighash::EcdsaSighashType;
 use bitcoin::transaction::Version;
 use bitcoin::{Amount, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Txid, Witness};
 
 use super::fees::{commitment_fee_sat, is_htlc_trimmed, ANCHOR_OUTPUT_VALUE_SATOSHIS};
 use super::htlc::build_htlc_transaction;
 use super::scripts;
+use super::sighash::{p2wsh_signature_hash, SighashError};
 use super::types::{ChannelParameters, ChannelType, CommitmentInputs, CommitmentKeys, Htlc, Side};
 
 /// The largest commitment number: commitment numbers are 48 bits.
@@ -86,12 +89,13 @@ pub struct ToRemoteOutput {
 /// A built, unsigned commitment transaction and what a signer or a monitor needs to know about
 /// its outputs.
 ///
-/// Obtained from [`build_commitment_transaction`]. Sign `tx` input 0 with
-/// [`p2wsh_signature_hash`](super::p2wsh_signature_hash) over
-/// [`ChannelParameters::funding_witness_script`] and `funding_satoshis`, then assemble the
-/// witness with [`funding_witness`](super::funding_witness). For HTLC signatures, build each
-/// second-stage transaction with [`CommitmentTransaction::htlc_transaction`] in the order of
-/// [`CommitmentTransaction::htlc_outputs`] (the order of `commitment_signed.htlc_signatures`).
+/// Obtained from [`build_commitment_transaction`]. Sign the message of
+/// [`CommitmentTransaction::funding_signature_hash`] with each funding key, then assemble the
+/// witness with [`funding_witness`](super::funding_witness). For HTLC signatures, take
+/// [`CommitmentTransaction::htlc_signature_hash`] (or build each second-stage transaction with
+/// [`CommitmentTransaction::htlc_transaction`]) in the order of
+/// [`CommitmentTransaction::htlc_outputs`], which is the order of
+/// `commitment_signed.htlc_signatures`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommitmentTransaction {
     /// The transaction, with an empty witness.
@@ -142,6 +146,43 @@ impl CommitmentTransaction {
             &self.keys.revocation_pubkey,
             &self.keys.broadcaster_delayed_payment_key,
         ))
+    }
+
+    /// The message both funding keys sign (`SIGHASH_ALL`) for this commitment's funding input.
+    /// Fails only if `tx` was edited to have no input.
+    pub fn funding_signature_hash(
+        &self,
+        params: &ChannelParameters,
+    ) -> Result<Message, SighashError> {
+        let script = params.funding_witness_script();
+        p2wsh_signature_hash(
+            &self.tx,
+            0,
+            &script,
+            params.funding_satoshis,
+            EcdsaSighashType::All,
+        )
+    }
+
+    /// The message to sign for the HTLC transaction spending `htlc_outputs[position]` with
+    /// `sighash_type` (the countersignatory uses
+    /// [`htlc_countersignatory_sighash_type`](super::htlc_countersignatory_sighash_type), the
+    /// broadcaster `SIGHASH_ALL`); `None` if `position` is out of range.
+    pub fn htlc_signature_hash(
+        &self,
+        position: usize,
+        sighash_type: EcdsaSighashType,
+    ) -> Option<Message> {
+        let output = self.htlc_outputs.get(position)?;
+        let tx = self.htlc_transaction(position)?;
+        p2wsh_signature_hash(
+            &tx,
+            0,
+            &output.witness_script,
+            output.htlc.amount_sat(),
+            sighash_type,
+        )
+        .ok()
     }
 
     /// Every HTLC transaction, in the order of [`CommitmentTransaction::htlc_outputs`].
@@ -210,7 +251,6 @@ pub fn build_commitment_transaction(
     check_balances(params, inputs)?;
     let channel_type = params.channel_type;
     let broadcaster_params = params.side(broadcaster);
-    let countersignatory_params = params.side(broadcaster.other());
     let dust_limit = broadcaster_params.dust_limit_satoshis;
 
     let (untrimmed, trimmed): (Vec<usize>, Vec<usize>) = (0..inputs.htlcs.len()).partition(|&i| {
@@ -235,8 +275,76 @@ pub fn build_commitment_transaction(
         to_countersignatory = to_countersignatory.saturating_sub(opener_cost);
     }
 
+    let outputs = sorted_outputs(
+        params,
+        broadcaster,
+        keys,
+        inputs,
+        &untrimmed,
+        to_broadcaster,
+        to_countersignatory,
+    );
+    let factor = params.commitment_number_obscure_factor();
+    let (locktime, sequence) =
+        obscured_commitment_locktime_sequence(inputs.commitment_number, factor);
+    // Each value is at most the funding amount (or an anchor), so the sum cannot overflow.
+    let output_sum: u64 = outputs.iter().map(|o| o.txout.value.to_sat()).sum();
+    if output_sum > params.funding_satoshis {
+        // Only the anchors can push the outputs over the funding amount.
+        return Err(CommitmentError::OpenerCannotPayAnchors);
+    }
+    let mut built = CommitmentTransaction {
+        tx: Transaction {
+            version: Version::TWO,
+            lock_time: LockTime::from_consensus(locktime),
+            input: alloc::vec![TxIn {
+                previous_output: params.funding_outpoint,
+                script_sig: ScriptBuf::new(),
+                sequence: Sequence(sequence),
+                witness: Witness::new(),
+            }],
+            output: Vec::with_capacity(outputs.len()),
+        },
+        channel_type,
+        feerate_per_kw: inputs.feerate_per_kw,
+        broadcaster_to_self_delay: broadcaster_params.to_self_delay,
+        keys: keys.clone(),
+        to_broadcaster: None,
+        to_countersignatory: None,
+        broadcaster_anchor: None,
+        countersignatory_anchor: None,
+        htlc_outputs: Vec::with_capacity(untrimmed.len()),
+        trimmed_htlcs: trimmed,
+        base_fee_satoshis: base_fee,
+        fee_satoshis: params.funding_satoshis - output_sum,
+    };
+    for (index, output) in outputs.into_iter().enumerate() {
+        // At most 4 + number of HTLCs outputs; a Vec that large cannot exceed u32.
+        let output_index = u32::try_from(index).unwrap_or(u32::MAX);
+        record_output(&mut built, inputs, output_index, &output);
+        built.tx.output.push(output.txout);
+    }
+    Ok(built)
+}
+
+/// The commitment's outputs after trimming, in BIP 69 + CLTV order (steps 4 to 9 of BOLT 3
+/// "Commitment Transaction Construction"). `to_broadcaster`/`to_countersignatory` are the
+/// balances in satoshis after the opener paid the fee and anchors.
+fn sorted_outputs(
+    params: &ChannelParameters,
+    broadcaster: Side,
+    keys: &CommitmentKeys,
+    inputs: &CommitmentInputs,
+    untrimmed: &[usize],
+    to_broadcaster: u64,
+    to_countersignatory: u64,
+) -> Vec<PendingOutput> {
+    let channel_type = params.channel_type;
+    let broadcaster_params = params.side(broadcaster);
+    let countersignatory_params = params.side(broadcaster.other());
+    let dust_limit = broadcaster_params.dust_limit_satoshis;
     let mut outputs: Vec<PendingOutput> = Vec::with_capacity(untrimmed.len() + 4);
-    for &i in &untrimmed {
+    for &i in untrimmed {
         let htlc = &inputs.htlcs[i];
         let script = scripts::htlc_witness_script(channel_type, htlc, keys);
         outputs.push(PendingOutput {
@@ -296,47 +404,7 @@ pub fn build_commitment_transaction(
             ))
     });
 
-    let factor = params.commitment_number_obscure_factor();
-    let (locktime, sequence) =
-        obscured_commitment_locktime_sequence(inputs.commitment_number, factor);
-    // Each value is at most the funding amount (or an anchor), so the sum cannot overflow.
-    let output_sum: u64 = outputs.iter().map(|o| o.txout.value.to_sat()).sum();
-    if output_sum > params.funding_satoshis {
-        // Only the anchors can push the outputs over the funding amount.
-        return Err(CommitmentError::OpenerCannotPayAnchors);
-    }
-    let mut built = CommitmentTransaction {
-        tx: Transaction {
-            version: Version::TWO,
-            lock_time: LockTime::from_consensus(locktime),
-            input: alloc::vec![TxIn {
-                previous_output: params.funding_outpoint,
-                script_sig: ScriptBuf::new(),
-                sequence: Sequence(sequence),
-                witness: Witness::new(),
-            }],
-            output: Vec::with_capacity(outputs.len()),
-        },
-        channel_type,
-        feerate_per_kw: inputs.feerate_per_kw,
-        broadcaster_to_self_delay: broadcaster_params.to_self_delay,
-        keys: keys.clone(),
-        to_broadcaster: None,
-        to_countersignatory: None,
-        broadcaster_anchor: None,
-        countersignatory_anchor: None,
-        htlc_outputs: Vec::with_capacity(untrimmed.len()),
-        trimmed_htlcs: trimmed,
-        base_fee_satoshis: base_fee,
-        fee_satoshis: params.funding_satoshis - output_sum,
-    };
-    for (index, output) in outputs.into_iter().enumerate() {
-        // At most 4 + number of HTLCs outputs; a Vec that large cannot exceed u32.
-        let output_index = u32::try_from(index).unwrap_or(u32::MAX);
-        record_output(&mut built, inputs, output_index, &output);
-        built.tx.output.push(output.txout);
-    }
-    Ok(built)
+    outputs
 }
 
 /// Files one sorted output into the matching field of `built`.
