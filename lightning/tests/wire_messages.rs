@@ -208,3 +208,29 @@ fn attribution_data_is_920_bytes() {
     assert_eq!(encoded.len(), 72 + 4 + 920);
     assert_eq!(UpdateFulfillHtlc::decode_exact(&encoded), Ok(fulfill));
 }
+
+#[test]
+fn flag_tlvs_must_be_empty() {
+    let ack = TxAckRbf {
+        channel_id: ChannelId([1; 32]),
+        funding_output_contribution: Some(-5),
+        require_confirmed_inputs: true,
+        unknown_tlvs: Vec::new(),
+    };
+    let encoded = ack.encode_to_vec();
+    // s64 contribution in TLV 0, then the empty flag TLV 2.
+    assert_eq!(hex::encode(&encoded[32..]), "0008fffffffffffffffb0200");
+    assert_eq!(TxAckRbf::decode_exact(&encoded), Ok(ack));
+    let mut bad = encoded[..encoded.len() - 2].to_vec();
+    bad.extend_from_slice(&[0x02, 0x01, 0x00]);
+    assert_eq!(
+        TxAckRbf::decode_exact(&bad),
+        Err(DecodeError::TlvValueLengthMismatch)
+    );
+    // The v1 `open_channel` does not know TLV 2, so there it is an unknown even type.
+    assert_eq!(
+        OpeningTlvs::decode_exact(&[0x02, 0x00]),
+        Err(DecodeError::UnknownEvenTlvType(2))
+    );
+    assert!(DualFundingTlvs::decode_exact(&[0x02, 0x00]).is_ok());
+}
