@@ -1,5 +1,47 @@
 //! The BOLT 1 wire codec: primitives, TLV streams and every BOLT 1, 2 and 7 message, plus the
 //! BOLT 9 feature bits.
+//!
+//! # The codec
+//!
+//! - [`Encode`] appends a value's wire form to a `Vec<u8>`; it cannot fail.
+//! - [`Decode`] reads a value from a [`Reader`], a cursor over `&[u8]` that refuses to read past
+//!   its end ([`DecodeError::ShortRead`]). Decoding borrows from the input and never allocates
+//!   more than the input can hold, whatever length prefixes claim.
+//! - Errors are [`DecodeError`]s: every one means the peer broke the spec.
+//!
+//! Implemented for the BOLT 1 fundamental types: `u8`..`u64` and `i8`..`i64` (big-endian),
+//! `[u8; N]`, [`BigSize`] (minimal encoding enforced), the truncated integers [`Tu16`],
+//! [`Tu32`], [`Tu64`] (they take the rest of their reader: use them as the last value of a TLV
+//! record), [`PublicKey`] (33 bytes, must be a valid point), [`Signature`] (64-byte compact
+//! ECDSA), [`ChainHash`], [`ChannelId`], [`ShortChannelId`], [`Features`] (u16 length + bytes)
+//! and `Vec<T>` (a `u16` count then the elements; so `Vec<u8>` is a `u16`-length-prefixed byte
+//! field). [`encode_u16_prefixed`] and [`Reader::read_u16_prefixed`] do the same for slices.
+//!
+//! A message struct implements `Encode`/`Decode` for its payload (without the 2-byte type).
+//!
+//! # TLV streams
+//!
+//! [`read_tlv_stream`] reads a stream to the end of a reader, calling back for each record so
+//! the message can decode the types it knows; it enforces the BOLT 1 rules and returns the
+//! unknown odd records as [`UnknownTlv`]s so they can be written back. [`TlvWriter`] writes a
+//! stream in type order and merges those unknown records back in. [`TlvStreamReader`] walks raw
+//! records for callers that need to see them one by one. Onion payloads are TLV streams too:
+//! read their `bigsize` length, take a [`Reader::sub_reader`] of that length, and read the
+//! stream from it.
+//!
+//! [`PublicKey`]: secp256k1::PublicKey
+//! [`Signature`]: secp256k1::ecdsa::Signature
 
+mod codec;
 pub mod features;
 pub mod gossip;
+mod tlv;
+mod types;
+
+pub use bitcoin::constants::ChainHash;
+pub use codec::{
+    encode_u16_prefixed, BigSize, Decode, DecodeError, Encode, Reader, Tu16, Tu32, Tu64,
+};
+pub use features::Features;
+pub use tlv::{read_tlv_stream, TlvRecord, TlvStreamReader, TlvWriter, UnknownTlv};
+pub use types::{ChannelId, ShortChannelId};
