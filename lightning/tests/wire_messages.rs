@@ -234,3 +234,24 @@ fn flag_tlvs_must_be_empty() {
     );
     assert!(DualFundingTlvs::decode_exact(&[0x02, 0x00]).is_ok());
 }
+
+#[test]
+fn gossip_types_dispatch_through_message() {
+    use lightning::wire::gossip::GossipTimestampFilter;
+    let filter = GossipTimestampFilter {
+        chain_hash: ChainHash::BITCOIN,
+        first_timestamp: 1_700_000_000,
+        timestamp_range: u32::MAX,
+    };
+    let encoded = Message::from(filter.clone()).encode();
+    assert_eq!(&encoded[..2], &[0x01, 0x09]);
+    assert_eq!(
+        Message::read(&encoded),
+        Ok(Message::GossipTimestampFilter(filter))
+    );
+    // query_short_channel_ids with the deprecated zlib encoding is refused.
+    let mut query = vec![0x01, 0x05];
+    query.extend_from_slice(ChainHash::BITCOIN.as_ref());
+    query.extend_from_slice(&[0x00, 0x01, 0x01]);
+    assert_eq!(Message::read(&query), Err(DecodeError::InvalidValue));
+}

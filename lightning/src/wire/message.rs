@@ -8,6 +8,11 @@ use super::channel::{
 };
 use super::codec::{Decode, DecodeError, Encode, Reader, WireMessage};
 use super::dual_fund::{AcceptChannel2, OpenChannel2};
+use super::gossip::{
+    AnnouncementSignatures, ChannelAnnouncement, ChannelUpdate, GossipTimestampFilter,
+    NodeAnnouncement, QueryChannelRange, QueryShortChannelIds, ReplyChannelRange,
+    ReplyShortChannelIdsEnd,
+};
 use super::htlc::{
     CommitmentSigned, RevokeAndAck, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc,
     UpdateFee, UpdateFulfillHtlc,
@@ -164,6 +169,24 @@ message_enum! {
     UpdateFailMalformedHtlc(UpdateFailMalformedHtlc),
     /// `channel_reestablish` (136).
     ChannelReestablish(ChannelReestablish),
+    /// `channel_announcement` (256).
+    ChannelAnnouncement(ChannelAnnouncement),
+    /// `node_announcement` (257).
+    NodeAnnouncement(NodeAnnouncement),
+    /// `channel_update` (258).
+    ChannelUpdate(ChannelUpdate),
+    /// `announcement_signatures` (259).
+    AnnouncementSignatures(AnnouncementSignatures),
+    /// `query_short_channel_ids` (261).
+    QueryShortChannelIds(QueryShortChannelIds),
+    /// `reply_short_channel_ids_end` (262).
+    ReplyShortChannelIdsEnd(ReplyShortChannelIdsEnd),
+    /// `query_channel_range` (263).
+    QueryChannelRange(QueryChannelRange),
+    /// `reply_channel_range` (264).
+    ReplyChannelRange(ReplyChannelRange),
+    /// `gossip_timestamp_filter` (265).
+    GossipTimestampFilter(GossipTimestampFilter),
 }
 
 impl Message {
