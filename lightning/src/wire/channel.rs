@@ -268,54 +268,19 @@ fixed_message! {
     }
 }
 
-/// `channel_ready` (type 36): the funding transaction is deep enough for the sender; once
-/// both sides sent it the channel is operational.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChannelReady {
-    /// The channel.
-    pub channel_id: ChannelId,
-    /// The sender's per-commitment point for its second commitment.
-    pub second_per_commitment_point: PublicKey,
-    /// TLV 1 `short_channel_id`: an alias the receiver may use in route hints and forwarding.
-    pub short_channel_id_alias: Option<ShortChannelId>,
-    /// Unknown odd TLV records, written back on encode.
-    pub unknown_tlvs: Vec<UnknownTlv>,
-}
-
-impl WireMessage for ChannelReady {
-    const TYPE: u16 = 36;
-}
-
-impl Encode for ChannelReady {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.channel_id.encode(out);
-        self.second_per_commitment_point.encode(out);
-        let mut tlvs = TlvWriter::new(out, &self.unknown_tlvs);
-        if let Some(alias) = &self.short_channel_id_alias {
-            tlvs.write(1, alias);
-        }
-        tlvs.finish();
+tlv_message! {
+    /// `channel_ready` (type 36): the funding transaction is deep enough for the sender; once
+    /// both sides sent it the channel is operational.
+    pub struct ChannelReady = 36 {
+        /// The channel.
+        pub channel_id: ChannelId,
+        /// The sender's per-commitment point for its second commitment.
+        pub second_per_commitment_point: PublicKey,
     }
-}
-
-impl Decode for ChannelReady {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let channel_id = r.decode()?;
-        let second_per_commitment_point = r.decode()?;
-        let mut short_channel_id_alias = None;
-        let unknown_tlvs = read_tlv_stream(r, |record_type, value| {
-            match record_type {
-                1 => short_channel_id_alias = Some(value.decode()?),
-                _ => return Ok(false),
-            }
-            Ok(true)
-        })?;
-        Ok(ChannelReady {
-            channel_id,
-            second_per_commitment_point,
-            short_channel_id_alias,
-            unknown_tlvs,
-        })
+    tlvs {
+        /// TLV 1 `short_channel_id`: an alias the receiver may use in route hints and
+        /// forwarding.
+        1 => pub short_channel_id_alias: Option<ShortChannelId>,
     }
 }
 
@@ -338,65 +303,35 @@ pub struct ClosingFeeRange {
     pub max_fee_satoshis: u64,
 }
 
-/// `closing_signed` (type 39): a fee proposal for the mutual close transaction and the
-/// sender's signature of it (the legacy close protocol, without `option_simple_close`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClosingSigned {
-    /// The channel.
-    pub channel_id: ChannelId,
-    /// The proposed fee.
-    pub fee_satoshis: u64,
-    /// The sender's signature of the closing transaction with that fee.
-    pub signature: Signature,
-    /// TLV 1 `fee_range`.
-    pub fee_range: Option<ClosingFeeRange>,
-    /// Unknown odd TLV records, written back on encode.
-    pub unknown_tlvs: Vec<UnknownTlv>,
-}
-
-impl WireMessage for ClosingSigned {
-    const TYPE: u16 = 39;
-}
-
-impl Encode for ClosingSigned {
+impl Encode for ClosingFeeRange {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.channel_id.encode(out);
-        self.fee_satoshis.encode(out);
-        self.signature.encode(out);
-        let mut tlvs = TlvWriter::new(out, &self.unknown_tlvs);
-        if let Some(range) = &self.fee_range {
-            let mut value = range.min_fee_satoshis.encode_to_vec();
-            range.max_fee_satoshis.encode(&mut value);
-            tlvs.write_bytes(1, &value);
-        }
-        tlvs.finish();
+        self.min_fee_satoshis.encode(out);
+        self.max_fee_satoshis.encode(out);
     }
 }
 
-impl Decode for ClosingSigned {
+impl Decode for ClosingFeeRange {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let channel_id = r.decode()?;
-        let fee_satoshis = r.decode()?;
-        let signature = r.decode()?;
-        let mut fee_range = None;
-        let unknown_tlvs = read_tlv_stream(r, |record_type, value| {
-            match record_type {
-                1 => {
-                    fee_range = Some(ClosingFeeRange {
-                        min_fee_satoshis: value.decode()?,
-                        max_fee_satoshis: value.decode()?,
-                    })
-                }
-                _ => return Ok(false),
-            }
-            Ok(true)
-        })?;
-        Ok(ClosingSigned {
-            channel_id,
-            fee_satoshis,
-            signature,
-            fee_range,
-            unknown_tlvs,
+        Ok(ClosingFeeRange {
+            min_fee_satoshis: r.decode()?,
+            max_fee_satoshis: r.decode()?,
         })
+    }
+}
+
+tlv_message! {
+    /// `closing_signed` (type 39): a fee proposal for the mutual close transaction and the
+    /// sender's signature of it (the legacy close protocol, without `option_simple_close`).
+    pub struct ClosingSigned = 39 {
+        /// The channel.
+        pub channel_id: ChannelId,
+        /// The proposed fee.
+        pub fee_satoshis: u64,
+        /// The sender's signature of the closing transaction with that fee.
+        pub signature: Signature,
+    }
+    tlvs {
+        /// TLV 1 `fee_range`.
+        1 => pub fee_range: Option<ClosingFeeRange>,
     }
 }

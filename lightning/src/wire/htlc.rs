@@ -9,80 +9,32 @@ use bitcoin::Txid;
 use secp256k1::ecdsa::Signature;
 use secp256k1::PublicKey;
 
-use super::codec::{Decode, DecodeError, Encode, Reader, WireMessage};
-use super::tlv::{read_tlv_stream, TlvWriter, UnknownTlv};
+use super::codec::{Decode, DecodeError, Encode, Reader};
 use super::types::{ChannelId, PaymentHash, PaymentPreimage};
 
 /// The size of the BOLT 4 onion packet carried by `update_add_htlc`.
 pub const ONION_PACKET_LEN: usize = 1366;
 
-/// `update_add_htlc` (type 128): offers an HTLC to the receiver.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UpdateAddHtlc {
-    /// The channel.
-    pub channel_id: ChannelId,
-    /// The HTLC id: the sender's counter, starting at 0 and incremented by one per offer.
-    pub id: u64,
-    /// The amount offered.
-    pub amount_msat: u64,
-    /// The hash the HTLC is locked to.
-    pub payment_hash: PaymentHash,
-    /// The absolute block height at which the HTLC times out.
-    pub cltv_expiry: u32,
-    /// The BOLT 4 onion packet (version, public key, hop payloads, HMAC), kept raw.
-    pub onion_routing_packet: Box<[u8; ONION_PACKET_LEN]>,
-    /// TLV 0 `blinded_path`: the `path_key` the receiver needs to decrypt its blinded hop data.
-    pub path_key: Option<PublicKey>,
-    /// Unknown odd TLV records, written back on encode.
-    pub unknown_tlvs: Vec<UnknownTlv>,
-}
-
-impl WireMessage for UpdateAddHtlc {
-    const TYPE: u16 = 128;
-}
-
-impl Encode for UpdateAddHtlc {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.channel_id.encode(out);
-        self.id.encode(out);
-        self.amount_msat.encode(out);
-        self.payment_hash.encode(out);
-        self.cltv_expiry.encode(out);
-        self.onion_routing_packet.encode(out);
-        let mut tlvs = TlvWriter::new(out, &self.unknown_tlvs);
-        if let Some(path_key) = &self.path_key {
-            tlvs.write(0, path_key);
-        }
-        tlvs.finish();
+tlv_message! {
+    /// `update_add_htlc` (type 128): offers an HTLC to the receiver.
+    pub struct UpdateAddHtlc = 128 {
+        /// The channel.
+        pub channel_id: ChannelId,
+        /// The HTLC id: the sender's counter, starting at 0 and incremented by one per offer.
+        pub id: u64,
+        /// The amount offered.
+        pub amount_msat: u64,
+        /// The hash the HTLC is locked to.
+        pub payment_hash: PaymentHash,
+        /// The absolute block height at which the HTLC times out.
+        pub cltv_expiry: u32,
+        /// The BOLT 4 onion packet (version, public key, hop payloads, HMAC), kept raw.
+        pub onion_routing_packet: Box<[u8; ONION_PACKET_LEN]>,
     }
-}
-
-impl Decode for UpdateAddHtlc {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let channel_id = r.decode()?;
-        let id = r.decode()?;
-        let amount_msat = r.decode()?;
-        let payment_hash = r.decode()?;
-        let cltv_expiry = r.decode()?;
-        let onion_routing_packet = r.decode()?;
-        let mut path_key = None;
-        let unknown_tlvs = read_tlv_stream(r, |record_type, value| {
-            match record_type {
-                0 => path_key = Some(value.decode()?),
-                _ => return Ok(false),
-            }
-            Ok(true)
-        })?;
-        Ok(UpdateAddHtlc {
-            channel_id,
-            id,
-            amount_msat,
-            payment_hash,
-            cltv_expiry,
-            onion_routing_packet,
-            path_key,
-            unknown_tlvs,
-        })
+    tlvs {
+        /// TLV 0 `blinded_path`: the `path_key` the receiver needs to decrypt its blinded hop
+        /// data.
+        0 => pub path_key: Option<PublicKey>,
     }
 }
 
@@ -134,118 +86,36 @@ impl Decode for AttributionData {
     }
 }
 
-fn encode_attribution_tlvs(
-    attribution_data: &Option<Box<AttributionData>>,
-    unknown_tlvs: &[UnknownTlv],
-    out: &mut Vec<u8>,
-) {
-    let mut tlvs = TlvWriter::new(out, unknown_tlvs);
-    if let Some(data) = attribution_data {
-        tlvs.write(1, data);
+tlv_message! {
+    /// `update_fulfill_htlc` (type 130): settles an HTLC by revealing its preimage.
+    pub struct UpdateFulfillHtlc = 130 {
+        /// The channel.
+        pub channel_id: ChannelId,
+        /// The id of the HTLC being settled.
+        pub id: u64,
+        /// The preimage of the HTLC's payment hash.
+        pub payment_preimage: PaymentPreimage,
     }
-    tlvs.finish();
-}
-
-type AttributionTlvs = (Option<Box<AttributionData>>, Vec<UnknownTlv>);
-
-fn decode_attribution_tlvs(r: &mut Reader<'_>) -> Result<AttributionTlvs, DecodeError> {
-    let mut attribution_data = None;
-    let unknown_tlvs = read_tlv_stream(r, |record_type, value| {
-        match record_type {
-            1 => attribution_data = Some(value.decode()?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    Ok((attribution_data, unknown_tlvs))
-}
-
-/// `update_fulfill_htlc` (type 130): settles an HTLC by revealing its preimage.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UpdateFulfillHtlc {
-    /// The channel.
-    pub channel_id: ChannelId,
-    /// The id of the HTLC being settled.
-    pub id: u64,
-    /// The preimage of the HTLC's payment hash.
-    pub payment_preimage: PaymentPreimage,
-    /// TLV 1 `attribution_data`.
-    pub attribution_data: Option<Box<AttributionData>>,
-    /// Unknown odd TLV records, written back on encode.
-    pub unknown_tlvs: Vec<UnknownTlv>,
-}
-
-impl WireMessage for UpdateFulfillHtlc {
-    const TYPE: u16 = 130;
-}
-
-impl Encode for UpdateFulfillHtlc {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.channel_id.encode(out);
-        self.id.encode(out);
-        self.payment_preimage.encode(out);
-        encode_attribution_tlvs(&self.attribution_data, &self.unknown_tlvs, out);
+    tlvs {
+        /// TLV 1 `attribution_data`.
+        1 => pub attribution_data: Option<Box<AttributionData>>,
     }
 }
 
-impl Decode for UpdateFulfillHtlc {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let channel_id = r.decode()?;
-        let id = r.decode()?;
-        let payment_preimage = r.decode()?;
-        let (attribution_data, unknown_tlvs) = decode_attribution_tlvs(r)?;
-        Ok(UpdateFulfillHtlc {
-            channel_id,
-            id,
-            payment_preimage,
-            attribution_data,
-            unknown_tlvs,
-        })
+tlv_message! {
+    /// `update_fail_htlc` (type 131): fails an HTLC, with an onion-encrypted reason for the
+    /// payer.
+    pub struct UpdateFailHtlc = 131 {
+        /// The channel.
+        pub channel_id: ChannelId,
+        /// The id of the HTLC being failed.
+        pub id: u64,
+        /// The encrypted failure message (BOLT 4), opaque to this hop (u16 length-prefixed).
+        pub reason: Vec<u8>,
     }
-}
-
-/// `update_fail_htlc` (type 131): fails an HTLC, with an onion-encrypted reason for the
-/// payer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UpdateFailHtlc {
-    /// The channel.
-    pub channel_id: ChannelId,
-    /// The id of the HTLC being failed.
-    pub id: u64,
-    /// The encrypted failure message (BOLT 4), opaque to this hop.
-    pub reason: Vec<u8>,
-    /// TLV 1 `attribution_data`.
-    pub attribution_data: Option<Box<AttributionData>>,
-    /// Unknown odd TLV records, written back on encode.
-    pub unknown_tlvs: Vec<UnknownTlv>,
-}
-
-impl WireMessage for UpdateFailHtlc {
-    const TYPE: u16 = 131;
-}
-
-impl Encode for UpdateFailHtlc {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.channel_id.encode(out);
-        self.id.encode(out);
-        self.reason.encode(out);
-        encode_attribution_tlvs(&self.attribution_data, &self.unknown_tlvs, out);
-    }
-}
-
-impl Decode for UpdateFailHtlc {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let channel_id = r.decode()?;
-        let id = r.decode()?;
-        let reason = r.read_u16_prefixed()?.to_vec();
-        let (attribution_data, unknown_tlvs) = decode_attribution_tlvs(r)?;
-        Ok(UpdateFailHtlc {
-            channel_id,
-            id,
-            reason,
-            attribution_data,
-            unknown_tlvs,
-        })
+    tlvs {
+        /// TLV 1 `attribution_data`.
+        1 => pub attribution_data: Option<Box<AttributionData>>,
     }
 }
 
@@ -264,59 +134,21 @@ fixed_message! {
     }
 }
 
-/// `commitment_signed` (type 132): signs the receiver's next commitment transaction and its
-/// HTLC transactions.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CommitmentSigned {
-    /// The channel.
-    pub channel_id: ChannelId,
-    /// The signature of the commitment transaction.
-    pub signature: Signature,
-    /// One signature per HTLC output, in commitment output order (BOLT 3).
-    pub htlc_signatures: Vec<Signature>,
-    /// TLV 1 `funding_txid`: the funding transaction this commitment spends (splicing).
-    pub funding_txid: Option<Txid>,
-    /// Unknown odd TLV records, written back on encode.
-    pub unknown_tlvs: Vec<UnknownTlv>,
-}
-
-impl WireMessage for CommitmentSigned {
-    const TYPE: u16 = 132;
-}
-
-impl Encode for CommitmentSigned {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.channel_id.encode(out);
-        self.signature.encode(out);
-        self.htlc_signatures.encode(out);
-        let mut tlvs = TlvWriter::new(out, &self.unknown_tlvs);
-        if let Some(txid) = &self.funding_txid {
-            tlvs.write(1, txid);
-        }
-        tlvs.finish();
+tlv_message! {
+    /// `commitment_signed` (type 132): signs the receiver's next commitment transaction and
+    /// its HTLC transactions.
+    pub struct CommitmentSigned = 132 {
+        /// The channel.
+        pub channel_id: ChannelId,
+        /// The signature of the commitment transaction.
+        pub signature: Signature,
+        /// One signature per HTLC output, in commitment output order (BOLT 3); a u16 count
+        /// on the wire.
+        pub htlc_signatures: Vec<Signature>,
     }
-}
-
-impl Decode for CommitmentSigned {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let channel_id = r.decode()?;
-        let signature = r.decode()?;
-        let htlc_signatures = r.decode()?;
-        let mut funding_txid = None;
-        let unknown_tlvs = read_tlv_stream(r, |record_type, value| {
-            match record_type {
-                1 => funding_txid = Some(value.decode()?),
-                _ => return Ok(false),
-            }
-            Ok(true)
-        })?;
-        Ok(CommitmentSigned {
-            channel_id,
-            signature,
-            htlc_signatures,
-            funding_txid,
-            unknown_tlvs,
-        })
+    tlvs {
+        /// TLV 1 `funding_txid`: the funding transaction this commitment spends (splicing).
+        1 => pub funding_txid: Option<Txid>,
     }
 }
 

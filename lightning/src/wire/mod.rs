@@ -27,6 +27,12 @@
 //! a valid stream), and are ignored otherwise (BOLT 1 forward compatibility). Each TLV record
 //! the spec defines is an `Option` field; unknown odd records are kept in `unknown_tlvs`.
 //!
+//! Inside this module two macros declare messages: `fixed_message!` (fixed fields only) and
+//! `tlv_message!` (fixed fields, then TLV records as `Option<T>` fields or `bool` flags, plus
+//! `unknown_tlvs`); see `wire/macros.rs`. Messages whose TLV values are raw `...*byte` (such
+//! as `upfront_shutdown_script`) write their stream by hand with [`TlvWriter`] and
+//! [`read_tlv_stream`].
+//!
 //! [`Message`] is the enum of every message: [`Message::read`] a decrypted frame,
 //! [`Message::encode`] one to send.
 //!
