@@ -381,8 +381,10 @@ impl<T: Encode> Encode for Vec<T> {
 impl<T: Decode> Decode for Vec<T> {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let count = usize::from(u16::decode(r)?);
-        // Each element takes at least one byte, so the input bounds the allocation.
-        let mut items = Vec::with_capacity(count.min(r.remaining()));
+        // Reserve no more memory than the remaining input takes; if the elements really are
+        // there the vector grows as they are read.
+        let fits = r.remaining() / core::mem::size_of::<T>().max(1);
+        let mut items = Vec::with_capacity(count.min(fits));
         for _ in 0..count {
             items.push(T::decode(r)?);
         }

@@ -1,4 +1,4 @@
-//! [`Message`]: any BOLT 1/2 message, read from and written to its full wire form.
+//! [`Message`]: any BOLT 1/2/7 message, read from and written to its full wire form.
 
 use alloc::vec::Vec;
 
@@ -7,14 +7,21 @@ use super::channel::{
     Shutdown,
 };
 use super::codec::{Decode, DecodeError, Encode, Reader, WireMessage};
+use super::dual_fund::{AcceptChannel2, OpenChannel2};
 use super::htlc::{
     CommitmentSigned, RevokeAndAck, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc,
     UpdateFee, UpdateFulfillHtlc,
+};
+use super::interactive::{
+    TxAbort, TxAckRbf, TxAddInput, TxAddOutput, TxComplete, TxInitRbf, TxRemoveInput,
+    TxRemoveOutput, TxSignatures,
 };
 use super::reestablish::ChannelReestablish;
 use super::setup::{
     ErrorMessage, Init, PeerStorage, PeerStorageRetrieval, Ping, Pong, WarningMessage,
 };
+use super::simple_close::{ClosingComplete, ClosingSig};
+use super::splice::{SpliceAck, SpliceInit, SpliceLocked, StartBatch, Stfu};
 
 macro_rules! message_enum {
     ($( $(#[$doc:meta])* $variant:ident($ty:ty), )*) => {
@@ -79,6 +86,8 @@ macro_rules! message_enum {
 message_enum! {
     /// `warning` (1).
     Warning(WarningMessage),
+    /// `stfu` (2).
+    Stfu(Stfu),
     /// `peer_storage` (7).
     PeerStorage(PeerStorage),
     /// `peer_storage_retrieval` (9).
@@ -105,6 +114,40 @@ message_enum! {
     Shutdown(Shutdown),
     /// `closing_signed` (39).
     ClosingSigned(ClosingSigned),
+    /// `closing_complete` (40).
+    ClosingComplete(ClosingComplete),
+    /// `closing_sig` (41).
+    ClosingSig(ClosingSig),
+    /// `open_channel2` (64).
+    OpenChannel2(OpenChannel2),
+    /// `accept_channel2` (65).
+    AcceptChannel2(AcceptChannel2),
+    /// `tx_add_input` (66).
+    TxAddInput(TxAddInput),
+    /// `tx_add_output` (67).
+    TxAddOutput(TxAddOutput),
+    /// `tx_remove_input` (68).
+    TxRemoveInput(TxRemoveInput),
+    /// `tx_remove_output` (69).
+    TxRemoveOutput(TxRemoveOutput),
+    /// `tx_complete` (70).
+    TxComplete(TxComplete),
+    /// `tx_signatures` (71).
+    TxSignatures(TxSignatures),
+    /// `tx_init_rbf` (72).
+    TxInitRbf(TxInitRbf),
+    /// `tx_ack_rbf` (73).
+    TxAckRbf(TxAckRbf),
+    /// `tx_abort` (74).
+    TxAbort(TxAbort),
+    /// `splice_locked` (77).
+    SpliceLocked(SpliceLocked),
+    /// `splice_init` (80).
+    SpliceInit(SpliceInit),
+    /// `splice_ack` (81).
+    SpliceAck(SpliceAck),
+    /// `start_batch` (127).
+    StartBatch(StartBatch),
     /// `update_add_htlc` (128).
     UpdateAddHtlc(UpdateAddHtlc),
     /// `update_fulfill_htlc` (130).

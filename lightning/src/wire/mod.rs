@@ -20,8 +20,8 @@
 //! # Messages
 //!
 //! Each message is a struct of public fields named as in the spec, in a module per concern:
-//! [`setup`] (BOLT 1), [`channel`], [`htlc`] and [`reestablish`] (BOLT 2), [`gossip`]
-//! (BOLT 7). Each implements [`WireMessage`] (its `TYPE`) and `Encode`/`Decode` for its
+//! [`setup`] (BOLT 1); [`channel`], [`htlc`], [`reestablish`], [`simple_close`],
+//! [`dual_fund`], [`interactive`] and [`splice`] (BOLT 2); [`gossip`] (BOLT 7). Each implements [`WireMessage`] (its `TYPE`) and `Encode`/`Decode` for its
 //! payload, i.e. without the 2-byte type. A payload decoder consumes its whole reader: bytes
 //! after the known fields are the TLV extension when the message defines one (so they must be
 //! a valid stream), and are ignored otherwise (BOLT 1 forward compatibility). Each TLV record
@@ -48,12 +48,16 @@ mod macros;
 
 pub mod channel;
 mod codec;
+pub mod dual_fund;
 pub mod features;
 pub mod gossip;
 pub mod htlc;
+pub mod interactive;
 mod message;
 pub mod reestablish;
 pub mod setup;
+pub mod simple_close;
+pub mod splice;
 mod tlv;
 mod types;
 
@@ -66,15 +70,22 @@ pub use codec::{
     encode_u16_prefixed, BigSize, Decode, DecodeError, Encode, Reader, Tu16, Tu32, Tu64,
     WireMessage,
 };
+pub use dual_fund::{AcceptChannel2, DualFundingTlvs, OpenChannel2};
 pub use features::Features;
 pub use htlc::{
     AttributionData, CommitmentSigned, RevokeAndAck, UpdateAddHtlc, UpdateFailHtlc,
     UpdateFailMalformedHtlc, UpdateFee, UpdateFulfillHtlc,
+};
+pub use interactive::{
+    TxAbort, TxAckRbf, TxAddInput, TxAddOutput, TxComplete, TxInitRbf, TxRemoveInput,
+    TxRemoveOutput, TxSignatures,
 };
 pub use message::Message;
 pub use reestablish::{ChannelReestablish, FundingRetransmit};
 pub use setup::{
     ErrorMessage, Init, PeerStorage, PeerStorageRetrieval, Ping, Pong, WarningMessage,
 };
+pub use simple_close::{ClosingComplete, ClosingSig};
+pub use splice::{SpliceAck, SpliceInit, SpliceLocked, StartBatch, Stfu};
 pub use tlv::{read_tlv_stream, TlvRecord, TlvStreamReader, TlvWriter, UnknownTlv};
 pub use types::{ChannelId, PaymentHash, PaymentPreimage, ShortChannelId};
