@@ -1,7 +1,7 @@
 //! BOLT 7 gossip messages: announcements, channel updates and the gossip queries.
 //!
 //! Each message is a struct of public fields implementing [`Encode`](super::Encode),
-//! [`Decode`](super::Decode) and [`WireMessage`](super::WireMessage) (payload without the
+//! [`Decode`] and [`WireMessage`](super::WireMessage) (payload without the
 //! 2-byte type):
 //! - [`AnnouncementSignatures`] (259), [`ChannelAnnouncement`] (256),
 //!   [`NodeAnnouncement`] (257) with its [`AddressDescriptor`]s, [`ChannelUpdate`] (258);
@@ -15,7 +15,7 @@
 //! The query messages carry arrays in the "encoded" form of BOLT 7: an encoding byte, then the
 //! elements. Only encoding 0 (uncompressed) is accepted; the deprecated zlib encoding (1) and
 //! unknown encodings fail with a [`GossipDecodeError`] from `decode_detailed`, which plain
-//! [`Decode::decode`](super::Decode::decode) reports as [`DecodeError::InvalidValue`].
+//! [`Decode::decode`] reports as [`DecodeError::InvalidValue`].
 
 mod address;
 mod announcement;
@@ -41,7 +41,7 @@ use super::codec::{Decode, DecodeError, Reader};
 /// Why a gossip query could not be decoded, in more detail than [`DecodeError`].
 ///
 /// Returned by the `decode_detailed` methods of the query messages; their
-/// [`Decode`](super::Decode) impls turn the variants other than `Codec` into
+/// [`Decode`] impls turn the variants other than `Codec` into
 /// [`DecodeError::InvalidValue`]. BOLT 7 lets the receiver send a `warning` and close the
 /// connection for any of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
