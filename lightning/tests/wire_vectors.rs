@@ -3,8 +3,8 @@
 
 use lightning::bitcoin::secp256k1::PublicKey;
 use lightning::wire::{
-    read_tlv_stream, BigSize, Decode, DecodeError, Encode, Reader, ShortChannelId, TlvWriter, Tu32,
-    Tu64, UnknownTlv,
+    read_tlv_stream, BigSize, Decode, DecodeError, Encode, Init, Message, Reader, ShortChannelId,
+    TlvWriter, Tu32, Tu64, UnknownTlv,
 };
 
 fn bytes(hex_str: &str) -> Vec<u8> {
@@ -360,6 +360,44 @@ fn tlv_stream_decoding_failures() {
     }
     assert_eq!(
         N2::decode(&bytes("ffffffffffffffffff 00 00 00")),
+        Err(DecodeError::TlvTypesNotIncreasing)
+    );
+}
+
+// ---------------------------------------------------------------- Appendix C
+
+#[test]
+fn message_extension_valid() {
+    let plain = bytes("001000000000");
+    assert_eq!(Message::read(&plain), Ok(Message::Init(Init::default())));
+    assert_eq!(Message::Init(Init::default()).encode(), plain);
+
+    let extended = bytes("001000000000c9012acb0104");
+    let Ok(Message::Init(init)) = Message::read(&extended) else {
+        panic!("valid init with odd extension records");
+    };
+    let kept: Vec<(u64, Vec<u8>)> = init
+        .unknown_tlvs
+        .iter()
+        .map(|record| (record.record_type, record.value.clone()))
+        .collect();
+    assert_eq!(kept, [(0xc9, vec![0x2a]), (0xcb, vec![0x04])]);
+    // The extension is written back unchanged (it is part of signed bytes in other messages).
+    assert_eq!(Message::Init(init).encode(), extended);
+}
+
+#[test]
+fn message_extension_invalid() {
+    assert_eq!(
+        Message::read(&bytes("00100000000001")),
+        Err(DecodeError::ShortRead)
+    );
+    assert_eq!(
+        Message::read(&bytes("001000000000ca012a")),
+        Err(DecodeError::UnknownEvenTlvType(0xca))
+    );
+    assert_eq!(
+        Message::read(&bytes("001000000000c90101c90102")),
         Err(DecodeError::TlvTypesNotIncreasing)
     );
 }

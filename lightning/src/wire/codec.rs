@@ -1,10 +1,13 @@
 //! The codec primitives: the [`Encode`]/[`Decode`] traits, the bounded [`Reader`], the
 //! [`DecodeError`] enum and the encodings of the BOLT 1 fundamental types.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
 use bitcoin::constants::ChainHash;
+use bitcoin::hashes::Hash;
+use bitcoin::{ScriptBuf, Txid};
 use secp256k1::ecdsa::Signature;
 use secp256k1::PublicKey;
 
@@ -378,11 +381,71 @@ impl<T: Encode> Encode for Vec<T> {
 impl<T: Decode> Decode for Vec<T> {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let count = usize::from(u16::decode(r)?);
-        // Each element takes at least one byte, so the input bounds the allocation.
-        let mut items = Vec::with_capacity(count.min(r.remaining()));
+        // Reserve no more memory than the remaining input takes; if the elements really are
+        // there the vector grows as they are read.
+        let fits = r.remaining() / core::mem::size_of::<T>().max(1);
+        let mut items = Vec::with_capacity(count.min(fits));
         for _ in 0..count {
             items.push(T::decode(r)?);
         }
         Ok(items)
+    }
+}
+
+impl<T: Encode> Encode for Box<T> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        (**self).encode(out)
+    }
+}
+
+impl<T: Decode> Decode for Box<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Box::new(T::decode(r)?))
+    }
+}
+
+/// A txid as a `sha256` field, in its internal byte order (as serialized in transactions).
+impl Encode for Txid {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_byte_array());
+    }
+}
+
+impl Decode for Txid {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Txid::from_byte_array(r.read_array()?))
+    }
+}
+
+/// A script as a message field: a `u16` length then the script bytes (as in `shutdown`).
+/// Inside a TLV record (`...*byte`) the script takes the whole value instead; message codecs
+/// handle that case themselves.
+impl Encode for ScriptBuf {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_u16_prefixed(self.as_bytes(), out);
+    }
+}
+
+impl Decode for ScriptBuf {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ScriptBuf::from_bytes(r.read_u16_prefixed()?.to_vec()))
+    }
+}
+
+/// A message whose `Encode`/`Decode` handle its payload (everything after the 2-byte type).
+///
+/// A payload decoder consumes its whole reader: bytes after the known fields are the TLV
+/// extension of messages that define one, and are ignored otherwise (BOLT 1 forward
+/// compatibility).
+pub trait WireMessage: Encode + Decode {
+    /// The 2-byte message type.
+    const TYPE: u16;
+
+    /// The full message: the 2-byte big-endian type followed by the payload.
+    fn encode_with_type(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        Self::TYPE.encode(&mut out);
+        self.encode(&mut out);
+        out
     }
 }

@@ -17,7 +17,24 @@
 //! and `Vec<T>` (a `u16` count then the elements; so `Vec<u8>` is a `u16`-length-prefixed byte
 //! field). [`encode_u16_prefixed`] and [`Reader::read_u16_prefixed`] do the same for slices.
 //!
-//! A message struct implements `Encode`/`Decode` for its payload (without the 2-byte type).
+//! # Messages
+//!
+//! Each message is a struct of public fields named as in the spec, in a module per concern:
+//! [`setup`] (BOLT 1); [`channel`], [`htlc`], [`reestablish`], [`simple_close`],
+//! [`dual_fund`], [`interactive`] and [`splice`] (BOLT 2); [`gossip`] (BOLT 7). Each implements [`WireMessage`] (its `TYPE`) and `Encode`/`Decode` for its
+//! payload, i.e. without the 2-byte type. A payload decoder consumes its whole reader: bytes
+//! after the known fields are the TLV extension when the message defines one (so they must be
+//! a valid stream), and are ignored otherwise (BOLT 1 forward compatibility). Each TLV record
+//! the spec defines is an `Option` field; unknown odd records are kept in `unknown_tlvs`.
+//!
+//! Inside this module two macros declare messages: `fixed_message!` (fixed fields only) and
+//! `tlv_message!` (fixed fields, then TLV records as `Option<T>` fields or `bool` flags, plus
+//! `unknown_tlvs`); see `wire/macros.rs`. Messages whose TLV values are raw `...*byte` (such
+//! as `upfront_shutdown_script`) write their stream by hand with [`TlvWriter`] and
+//! [`read_tlv_stream`].
+//!
+//! [`Message`] is the enum of every message: [`Message::read`] a decrypted frame,
+//! [`Message::encode`] one to send.
 //!
 //! # TLV streams
 //!
@@ -32,16 +49,49 @@
 //! [`PublicKey`]: secp256k1::PublicKey
 //! [`Signature`]: secp256k1::ecdsa::Signature
 
+#[macro_use]
+mod macros;
+
+pub mod channel;
 mod codec;
+pub mod dual_fund;
 pub mod features;
 pub mod gossip;
+pub mod htlc;
+pub mod interactive;
+mod message;
+pub mod reestablish;
+pub mod setup;
+pub mod simple_close;
+pub mod splice;
 mod tlv;
 mod types;
 
 pub use bitcoin::constants::ChainHash;
+pub use channel::{
+    AcceptChannel, ChannelReady, ClosingFeeRange, ClosingSigned, FundingCreated, FundingSigned,
+    OpenChannel, OpeningTlvs, Shutdown,
+};
 pub use codec::{
     encode_u16_prefixed, BigSize, Decode, DecodeError, Encode, Reader, Tu16, Tu32, Tu64,
+    WireMessage,
 };
+pub use dual_fund::{AcceptChannel2, DualFundingTlvs, OpenChannel2};
 pub use features::Features;
+pub use htlc::{
+    AttributionData, CommitmentSigned, RevokeAndAck, UpdateAddHtlc, UpdateFailHtlc,
+    UpdateFailMalformedHtlc, UpdateFee, UpdateFulfillHtlc,
+};
+pub use interactive::{
+    TxAbort, TxAckRbf, TxAddInput, TxAddOutput, TxComplete, TxInitRbf, TxRemoveInput,
+    TxRemoveOutput, TxSignatures,
+};
+pub use message::Message;
+pub use reestablish::{ChannelReestablish, FundingRetransmit};
+pub use setup::{
+    ErrorMessage, Init, PeerStorage, PeerStorageRetrieval, Ping, Pong, WarningMessage,
+};
+pub use simple_close::{ClosingComplete, ClosingSig};
+pub use splice::{SpliceAck, SpliceInit, SpliceLocked, StartBatch, Stfu};
 pub use tlv::{read_tlv_stream, TlvRecord, TlvStreamReader, TlvWriter, UnknownTlv};
-pub use types::{ChannelId, ShortChannelId};
+pub use types::{ChannelId, PaymentHash, PaymentPreimage, ShortChannelId};

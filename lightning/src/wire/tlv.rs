@@ -208,3 +208,39 @@ fn write_record(out: &mut Vec<u8>, record_type: u64, value: &[u8]) {
     BigSize(value.len() as u64).encode(out);
     out.extend_from_slice(value);
 }
+
+/// How a message field holds one TLV record, for the `tlv_message!` macro: `Option<T>` is a
+/// record whose value is `T`'s encoding, `bool` a record with an empty value (a flag).
+pub(crate) trait TlvField: Default {
+    /// Writes the record if the field holds one.
+    fn write_tlv(&self, record_type: u64, writer: &mut TlvWriter<'_, '_>);
+    /// Fills the field from a record's value.
+    fn read_tlv(&mut self, value: &mut Reader<'_>) -> Result<(), DecodeError>;
+}
+
+impl<T: Encode + Decode> TlvField for Option<T> {
+    fn write_tlv(&self, record_type: u64, writer: &mut TlvWriter<'_, '_>) {
+        if let Some(value) = self {
+            writer.write(record_type, value);
+        }
+    }
+
+    fn read_tlv(&mut self, value: &mut Reader<'_>) -> Result<(), DecodeError> {
+        *self = Some(T::decode(value)?);
+        Ok(())
+    }
+}
+
+impl TlvField for bool {
+    fn write_tlv(&self, record_type: u64, writer: &mut TlvWriter<'_, '_>) {
+        if *self {
+            writer.write_bytes(record_type, &[]);
+        }
+    }
+
+    /// A flag's value must be empty; leftover bytes fail the stream.
+    fn read_tlv(&mut self, _value: &mut Reader<'_>) -> Result<(), DecodeError> {
+        *self = true;
+        Ok(())
+    }
+}

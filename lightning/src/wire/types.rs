@@ -1,17 +1,10 @@
-//! Identifier value types that appear in messages: [`ChannelId`] and [`ShortChannelId`].
+//! Identifier value types that appear in messages: [`ChannelId`], [`ShortChannelId`],
+//! [`PaymentHash`] and [`PaymentPreimage`].
 
 use alloc::vec::Vec;
 use core::fmt;
 
 use super::codec::{Decode, DecodeError, Encode, Reader};
-
-/// A 32-byte channel identifier (`channel_id`, BOLT 2).
-///
-/// Before funding it holds the random `temporary_channel_id`; afterwards it is derived from the
-/// funding outpoint with [`ChannelId::from_funding_outpoint`]. All zeroes means "all channels"
-/// in `error` and `warning`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ChannelId(pub [u8; 32]);
 
 impl ChannelId {
     /// The all-zero id: in `error`/`warning` it refers to every channel with the peer.
@@ -30,27 +23,6 @@ impl ChannelId {
     /// Whether this is the all-zero id.
     pub fn is_all_channels(&self) -> bool {
         self.0 == [0; 32]
-    }
-}
-
-impl fmt::Display for ChannelId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl Encode for ChannelId {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.0);
-    }
-}
-
-impl Decode for ChannelId {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(ChannelId(r.read_array()?))
     }
 }
 
@@ -109,4 +81,53 @@ impl Decode for ShortChannelId {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(ShortChannelId(u64::decode(r)?))
     }
+}
+
+macro_rules! bytes32_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub [u8; 32]);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for byte in self.0 {
+                    write!(f, "{byte:02x}")?;
+                }
+                Ok(())
+            }
+        }
+
+        impl Encode for $name {
+            fn encode(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.0);
+            }
+        }
+
+        impl Decode for $name {
+            fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                Ok($name(r.read_array()?))
+            }
+        }
+    };
+}
+
+bytes32_newtype! {
+    /// The SHA256 hash of a [`PaymentPreimage`]: what an HTLC is locked to (`payment_hash`).
+    PaymentHash
+}
+
+bytes32_newtype! {
+    /// The secret whose SHA256 is the [`PaymentHash`]; revealing it settles the HTLC
+    /// (`payment_preimage` in `update_fulfill_htlc`).
+    PaymentPreimage
+}
+
+bytes32_newtype! {
+    /// A 32-byte channel identifier (`channel_id`, BOLT 2).
+    ///
+    /// Before funding it holds the random `temporary_channel_id`; afterwards it is derived from
+    /// the funding outpoint with [`ChannelId::from_funding_outpoint`]. All zeroes means "all
+    /// channels" in `error` and `warning`.
+    ChannelId
 }

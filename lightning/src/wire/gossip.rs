@@ -1,1 +1,0 @@
-//! BOLT 7 gossip messages.
