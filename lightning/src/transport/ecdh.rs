@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use lightning_signer_api::traits::{NodeSigner, SignerReply};
 use secp256k1::ecdh::SharedSecret;
 use secp256k1::{PublicKey, SecretKey};
 
@@ -18,7 +19,8 @@ use secp256k1::{PublicKey, SecretKey};
 /// - closures `FnMut(&PublicKey) -> Result<SharedSecret, EcdhFailed>`, e.g.
 ///   `|point: &PublicKey| signer.ecdh(point).map_err(|_| EcdhFailed)` (annotate the argument
 ///   type so the closure is general over the reference's lifetime);
-/// - [`SecretKey`], for tests and for callers that hold the node secret in process.
+/// - [`SecretKey`], for tests and for callers that hold the node secret in process;
+/// - [`NodeSignerEcdh`], which asks a [`NodeSigner`] (the usual case).
 pub trait StaticKeyEcdh {
     /// Returns `SHA256(compressed(their_point * node_secret))`, or [`EcdhFailed`] if the signer
     /// cannot answer. A failure ends the handshake with [`super::TransportError::Ecdh`].
@@ -37,6 +39,23 @@ where
 impl StaticKeyEcdh for SecretKey {
     fn ecdh(&mut self, their_point: &PublicKey) -> Result<SharedSecret, EcdhFailed> {
         Ok(SharedSecret::new(their_point, self))
+    }
+}
+
+/// Puts a [`NodeSigner`] behind [`StaticKeyEcdh`]: the handshake's ECDH goes to
+/// `NodeSigner::ecdh` with no tweak, so the node secret can stay on a device.
+///
+/// The handshake needs its answer at once: a signer that answers
+/// [`SignerReply::Pending`] or refuses fails the handshake with [`EcdhFailed`]. A remote
+/// signer should answer ECDH for the node key without asking a human.
+pub struct NodeSignerEcdh<'a>(pub &'a mut dyn NodeSigner);
+
+impl StaticKeyEcdh for NodeSignerEcdh<'_> {
+    fn ecdh(&mut self, their_point: &PublicKey) -> Result<SharedSecret, EcdhFailed> {
+        match self.0.ecdh(their_point, None) {
+            SignerReply::Ready(secret) => Ok(secret),
+            SignerReply::Pending | SignerReply::Refused(_) => Err(EcdhFailed),
+        }
     }
 }
 

@@ -46,7 +46,7 @@ mod handshake;
 mod hkdf;
 mod session;
 
-pub use ecdh::{EcdhFailed, StaticKeyEcdh};
+pub use ecdh::{EcdhFailed, NodeSignerEcdh, StaticKeyEcdh};
 pub use error::{HandshakeAct, InvalidEphemeralKey, MacCheck, SendError, TransportError};
 pub use framing::{FRAME_OVERHEAD, MAX_MESSAGE_LEN};
 pub use handshake::{ACT_ONE_LEN, ACT_THREE_LEN, ACT_TWO_LEN};
