@@ -11,6 +11,16 @@
 //! - [`transport`]: the BOLT 8 encrypted and authenticated transport (Noise_XK) as a sans-IO
 //!   state machine.
 //! - [`onion`]: BOLT 4 onion routing (build, peel, forward, failure attribution).
+//! - [`channel`]: one channel's BOLT 2 state machine (open, fund, update, close).
+//! - [`monitor`]: what a channel hands to its on-chain guardian (monitor update blobs).
+//! - [`manager`]: the `ChannelManager`, owning every channel with every peer, payments and
+//!   events.
+//! - [`peer`]: the `PeerManager`, one BOLT 8 transport per peer, `init`, `ping`/`pong`, and
+//!   dispatch of messages to the managers.
+//! - [`chain`]: the interfaces with the caller's chain data (blocks in, transactions out).
+//! - [`util`]: the `Logger` every component logs through.
+//! - `testkit` (feature `testkit`): the in-process network simulator for tests, public for
+//!   users.
 //!
 //! Built with `--no-default-features` the crate is `#![no_std]` + `alloc`.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -22,6 +32,14 @@ extern crate alloc;
 pub use bitcoin;
 pub use lightning_signer_api as signer_api;
 
+pub mod chain;
+pub mod channel;
+pub mod manager;
+pub mod monitor;
 pub mod onion;
+pub mod peer;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod transport;
+pub mod util;
 pub mod wire;

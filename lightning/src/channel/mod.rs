@@ -1,0 +1,1 @@
+//! One channel's BOLT 2 state machine, split by phase.

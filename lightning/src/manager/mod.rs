@@ -1,0 +1,1 @@
+//! The `ChannelManager`: every channel with every peer, payments out and in, and events.

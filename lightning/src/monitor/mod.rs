@@ -1,0 +1,3 @@
+//! What a channel hands to its on-chain guardian.
+
+pub mod update;

@@ -1,0 +1,3 @@
+//! Small utilities shared by every component.
+
+pub mod logger;
