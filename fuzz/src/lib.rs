@@ -7,4 +7,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod onion;
 pub mod transport;
+pub mod wire;

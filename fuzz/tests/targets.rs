@@ -48,3 +48,29 @@ fn transport_target_empty_injection_then_send() {
     // Send [7], inject nothing, send [1, 2]: both sends must arrive.
     lightning_fuzz::transport::run(&[1, 216, 1, 7, 179, 0, 81, 2, 1, 2]);
 }
+
+#[test]
+fn wire_target_survives_random_inputs() {
+    run_many(lightning_fuzz::wire::run, 0x5eed_0002, 20_000, 300);
+}
+
+#[test]
+fn wire_target_round_trips_known_messages() {
+    // ping (type 18): num_pong_bytes = 4, 2 ignored bytes.
+    lightning_fuzz::wire::run(&[0, 18, 0, 4, 0, 2, 0, 0]);
+    // an unknown odd type passes through unchanged.
+    lightning_fuzz::wire::run(&[0x80, 0x01, 1, 2, 3]);
+}
+
+#[test]
+fn onion_target_survives_random_inputs() {
+    run_many(lightning_fuzz::onion::run, 0x5eed_0003, 400, 1_200);
+}
+
+#[test]
+fn onion_target_untouched_onions_peel_to_their_payloads() {
+    // Shape 4 → 5 hops; no flip bytes beyond the payload area, so the onion is untouched.
+    let mut input = vec![4u8];
+    input.extend((0..200u32).map(|i| (i * 7) as u8));
+    lightning_fuzz::onion::run(&input);
+}
