@@ -42,14 +42,23 @@ fn a_peer_that_never_reads_stops_being_fed_bulk_messages() {
     }
     let pending = alice.pm.pending_outbound_len(A);
     assert!(pending > 4_000, "filled up to the high-water mark");
-    assert!(pending < 4_000 + 200, "but not beyond one message: {pending}");
+    assert!(
+        pending < 4_000 + 200,
+        "but not beyond one message: {pending}"
+    );
     let sent_while_congested = alice.handler.bulk_sent;
     alice.process();
-    assert_eq!(alice.handler.bulk_sent, sent_while_congested, "no more pulled");
+    assert_eq!(
+        alice.handler.bulk_sent, sent_while_congested,
+        "no more pulled"
+    );
     assert!(!alice.pm.wants_read(A));
 
     // Essential messages are still queued.
-    alice.handler.outbox.push_back((bob.node_id, update_fee(1, 1)));
+    alice
+        .handler
+        .outbox
+        .push_back((bob.node_id, update_fee(1, 1)));
     alice.process();
     assert!(alice.pm.pending_outbound_len(A) > pending);
 
@@ -61,7 +70,10 @@ fn a_peer_that_never_reads_stops_being_fed_bulk_messages() {
     }
     assert!(alice.pm.wants_read(A));
     alice.process();
-    assert!(alice.handler.bulk_sent > sent_while_congested, "feeding resumed");
+    assert!(
+        alice.handler.bulk_sent > sent_while_congested,
+        "feeding resumed"
+    );
 }
 
 #[test]
@@ -82,18 +94,29 @@ fn input_is_held_back_while_congested_and_resumed_after() {
             num_pong_bytes: 100,
             ignored: vec![],
         };
-        bob.handler.outbox.push_back((alice.node_id, Message::Ping(ping)));
+        bob.handler
+            .outbox
+            .push_back((alice.node_id, Message::Ping(ping)));
     }
-    bob.handler.outbox.push_back((alice.node_id, update_fee(5, 5)));
+    bob.handler
+        .outbox
+        .push_back((alice.node_id, update_fee(5, 5)));
     deliver(&mut bob, B, &mut alice, A, &mut chunker, T0);
-    assert_eq!(alice.pm.pending_outbound_len(A), before, "no pongs produced");
+    assert_eq!(
+        alice.pm.pending_outbound_len(A),
+        before,
+        "no pongs produced"
+    );
     assert!(alice.handler.messages().is_empty(), "nothing decrypted");
 
     // Alice's socket drains; the held-back input is handled at the next process.
     while alice.pm.poll_transmit(A).is_some() {}
     alice.process();
     assert_eq!(alice.handler.messages(), vec![update_fee(5, 5)]);
-    assert!(alice.pm.pending_outbound_len(A) >= 5 * 104, "five pongs queued");
+    assert!(
+        alice.pm.pending_outbound_len(A) >= 5 * 104,
+        "five pongs queued"
+    );
 }
 
 #[test]
@@ -155,6 +178,9 @@ fn after_congestion_the_pong_wait_restarts() {
     alice.tick(drained_at);
     settle(&mut alice, A, &mut bob, B, &mut chunker, drained_at);
     alice.tick(drained_at + Duration::from_secs(1));
-    assert!(alice.disconnects().is_empty(), "the pong arrived after resuming");
+    assert!(
+        alice.disconnects().is_empty(),
+        "the pong arrived after resuming"
+    );
     assert!(alice.pm.is_connected(&bob.node_id));
 }

@@ -58,7 +58,9 @@ fn handler_messages_are_delivered_and_decoded_in_order() {
             .outbox
             .push_back((bob.node_id, update_fee(i as u8, 253 + i)));
     }
-    bob.handler.outbox.push_back((alice.node_id, update_fee(0xbb, 1000)));
+    bob.handler
+        .outbox
+        .push_back((alice.node_id, update_fee(0xbb, 1000)));
     settle(&mut alice, A_CONN, &mut bob, B_CONN, &mut chunker, T0);
 
     let expected: Vec<_> = (0..50u32).map(|i| update_fee(i as u8, 253 + i)).collect();
@@ -79,7 +81,10 @@ fn messages_for_unknown_peers_are_dropped_with_a_log_line() {
     let carol = Node::new(3);
     connect(&mut alice, A_CONN, &mut bob, B_CONN, &mut chunker, T0);
 
-    alice.handler.outbox.push_back((carol.node_id, update_fee(1, 1)));
+    alice
+        .handler
+        .outbox
+        .push_back((carol.node_id, update_fee(1, 1)));
     alice.process();
     assert!(alice.handler.outbox.is_empty());
     assert_eq!(alice.pm.poll_transmit(A_CONN), None);
@@ -97,7 +102,10 @@ fn nothing_reaches_the_handler_before_the_init_exchange() {
     bob.pm.read(B_CONN, &act_one, &mut bob.handler, T0).unwrap();
     let act_two = bob.pm.poll_transmit(B_CONN).unwrap();
     assert_eq!(act_two.len(), 50);
-    alice.pm.read(A_CONN, &act_two, &mut alice.handler, T0).unwrap();
+    alice
+        .pm
+        .read(A_CONN, &act_two, &mut alice.handler, T0)
+        .unwrap();
     // Alice now holds act three and her init, but has not heard bob's init.
     assert!(alice.handler.seen.is_empty());
     assert!(!alice.pm.is_connected(&bob.node_id));
@@ -111,7 +119,10 @@ fn nothing_reaches_the_handler_before_the_init_exchange() {
     assert_eq!(bob.handler.connected_peers(), vec![alice.node_id]);
     assert!(alice.handler.seen.is_empty());
     let bob_init = bob.pm.poll_transmit(B_CONN).unwrap();
-    alice.pm.read(A_CONN, &bob_init, &mut alice.handler, T0).unwrap();
+    alice
+        .pm
+        .read(A_CONN, &bob_init, &mut alice.handler, T0)
+        .unwrap();
     assert_eq!(alice.handler.connected_peers(), vec![bob.node_id]);
 }
 
@@ -133,7 +144,9 @@ fn connection_errors_are_typed() {
         Err(NewConnectionError::ConnectingToSelf)
     );
     assert!(matches!(
-        alice.pm.new_inbound_connection(ConnectionId(9), [0; 32], T0),
+        alice
+            .pm
+            .new_inbound_connection(ConnectionId(9), [0; 32], T0),
         Err(NewConnectionError::InvalidEphemeralKey(_))
     ));
     assert_eq!(
@@ -180,9 +193,16 @@ fn socket_disconnected_tells_the_handler_once_and_forgets() {
     // Alice's side is still up until her socket notices; she can be told to disconnect.
     assert!(alice.pm.disconnect_peer(bob.node_id, &mut alice.handler));
     assert_eq!(alice.handler.disconnected_peers(), vec![bob.node_id]);
-    assert_eq!(alice.disconnects(), vec![(A_CONN, DisconnectReason::Requested)]);
+    assert_eq!(
+        alice.disconnects(),
+        vec![(A_CONN, DisconnectReason::Requested)]
+    );
     alice.tick(T0);
-    assert_eq!(alice.pm.disconnect_reason(A_CONN), None, "forgotten at the tick");
+    assert_eq!(
+        alice.pm.disconnect_reason(A_CONN),
+        None,
+        "forgotten at the tick"
+    );
 }
 
 #[test]
@@ -192,5 +212,8 @@ fn a_rejecting_handler_closes_the_connection_without_disconnect_callback() {
     bob.handler.reject_peers = true;
     connect(&mut alice, A_CONN, &mut bob, B_CONN, &mut chunker, T0);
     assert!(bob.handler.seen.is_empty());
-    assert_eq!(bob.disconnects(), vec![(B_CONN, DisconnectReason::HandlerRejected)]);
+    assert_eq!(
+        bob.disconnects(),
+        vec![(B_CONN, DisconnectReason::HandlerRejected)]
+    );
 }

@@ -46,7 +46,10 @@ fn an_unknown_even_feature_bit_disconnects() {
         DisconnectReason::IncompatibleFeatures(PeerFeatureError::UnknownRequiredBit { bit: 200 });
     assert_eq!(result, Err(expected));
     assert_eq!(node.disconnects(), vec![(CONN, expected)]);
-    assert!(node.handler.seen.is_empty(), "the handler never heard of the peer");
+    assert!(
+        node.handler.seen.is_empty(),
+        "the handler never heard of the peer"
+    );
     assert!(
         matches!(raw.received.last(), Some(Message::Warning(w)) if w.channel_id.0 == [0; 32]),
         "the peer is told why with a connection-level warning"
@@ -109,19 +112,28 @@ fn a_wrong_chain_in_networks_disconnects() {
     };
     let (mut node, result, _) = rejected_with(init);
     assert_eq!(result, Err(DisconnectReason::NoCommonNetwork));
-    assert_eq!(node.disconnects(), vec![(CONN, DisconnectReason::NoCommonNetwork)]);
+    assert_eq!(
+        node.disconnects(),
+        vec![(CONN, DisconnectReason::NoCommonNetwork)]
+    );
 
     let empty = Init {
         networks: Some(vec![]),
         ..Init::default()
     };
-    assert_eq!(rejected_with(empty).1, Err(DisconnectReason::NoCommonNetwork));
+    assert_eq!(
+        rejected_with(empty).1,
+        Err(DisconnectReason::NoCommonNetwork)
+    );
 }
 
 #[test]
 fn networks_listing_our_chain_among_others_or_absent_are_accepted() {
     for networks in [
-        Some(vec![ChainHash::using_genesis_block(Network::Bitcoin), regtest()]),
+        Some(vec![
+            ChainHash::using_genesis_block(Network::Bitcoin),
+            regtest(),
+        ]),
         None,
     ] {
         let mut node = Node::new(1);
@@ -169,7 +181,11 @@ fn an_init_and_the_next_message_in_one_read_are_both_handled() {
         .transport
         .encrypt_message(&Message::Init(RawPeer::good_init()).encode())
         .unwrap();
-    bytes.extend(raw.transport.encrypt_message(&update_fee(4, 4).encode()).unwrap());
+    bytes.extend(
+        raw.transport
+            .encrypt_message(&update_fee(4, 4).encode())
+            .unwrap(),
+    );
     node.pm.read(CONN, &bytes, &mut node.handler, T0).unwrap();
     assert_eq!(node.handler.connected_peers(), vec![raw.node_id]);
     assert_eq!(node.handler.messages(), vec![update_fee(4, 4)]);

@@ -16,7 +16,11 @@ fn unknown_odd_messages_are_ignored_and_unknown_even_ones_disconnect() {
     raw.send_raw(&mut node, CONN, &[0x80, 0x01, 1, 2, 3], T0)
         .expect("odd type 32769 is ignored");
     raw.send(&mut node, CONN, update_fee(1, 2), T0).unwrap();
-    assert_eq!(node.handler.messages(), vec![update_fee(1, 2)], "only the known one");
+    assert_eq!(
+        node.handler.messages(),
+        vec![update_fee(1, 2)],
+        "only the known one"
+    );
     assert!(node.pm.is_connected(&raw.node_id));
 
     let result = raw.send_raw(&mut node, CONN, &[0x80, 0x02, 1, 2, 3], T0);
@@ -59,7 +63,10 @@ fn a_channel_error_goes_to_the_handler_and_keeps_the_connection() {
     raw.send(&mut node, CONN, error.clone(), T0).unwrap();
     assert_eq!(node.handler.messages(), vec![Message::Error(error)]);
     assert!(node.pm.is_connected(&raw.node_id));
-    assert!(node.logger.contains("bad sig \\x1b[31m"), "logged, sanitized");
+    assert!(
+        node.logger.contains("bad sig \\x1b[31m"),
+        "logged, sanitized"
+    );
 }
 
 #[test]
@@ -81,7 +88,10 @@ fn an_error_for_all_channels_goes_to_the_handler_then_disconnects() {
             Seen::Disconnected(raw.node_id)
         ]
     );
-    assert_eq!(node.disconnects(), vec![(CONN, DisconnectReason::PeerSentError)]);
+    assert_eq!(
+        node.disconnects(),
+        vec![(CONN, DisconnectReason::PeerSentError)]
+    );
 }
 
 #[test]
@@ -102,11 +112,12 @@ fn warnings_are_logged_not_dispatched() {
 fn messages_after_the_disconnect_are_not_dispatched() {
     let mut node = Node::new(1);
     let mut raw = RawPeer::connect(9, &mut node, CONN, T0);
-    let mut bytes = raw
-        .transport
-        .encrypt_message(&[0x80, 0x02])
-        .expect("fits");
-    bytes.extend(raw.transport.encrypt_message(&update_fee(1, 1).encode()).unwrap());
+    let mut bytes = raw.transport.encrypt_message(&[0x80, 0x02]).expect("fits");
+    bytes.extend(
+        raw.transport
+            .encrypt_message(&update_fee(1, 1).encode())
+            .unwrap(),
+    );
     assert!(node.pm.read(CONN, &bytes, &mut node.handler, T0).is_err());
     assert!(node.handler.messages().is_empty());
 }
@@ -119,7 +130,9 @@ fn the_handler_cannot_send_init() {
     node.handler
         .outbox
         .push_back((raw.node_id, Message::Init(RawPeer::good_init())));
-    node.handler.outbox.push_back((raw.node_id, update_fee(3, 3)));
+    node.handler
+        .outbox
+        .push_back((raw.node_id, update_fee(3, 3)));
     raw.receive_from(&mut node, CONN);
     assert_eq!(raw.received, vec![update_fee(3, 3)]);
 }
@@ -128,7 +141,12 @@ fn the_handler_cannot_send_init() {
 fn a_new_connection_from_the_same_peer_replaces_the_old_one() {
     let mut chunker = Chunker::new(21);
     let (mut alice, mut bob) = (Node::new(1), Node::new(2));
-    let (a1, b1, a2, b2) = (ConnectionId(1), ConnectionId(1), ConnectionId(2), ConnectionId(2));
+    let (a1, b1, a2, b2) = (
+        ConnectionId(1),
+        ConnectionId(1),
+        ConnectionId(2),
+        ConnectionId(2),
+    );
     connect(&mut alice, a1, &mut bob, b1, &mut chunker, T0);
     // Alice dials again (say she thinks the first socket died).
     connect(&mut alice, a2, &mut bob, b2, &mut chunker, T0);
@@ -147,7 +165,11 @@ fn a_new_connection_from_the_same_peer_replaces_the_old_one() {
             .collect();
         assert_eq!(
             kinds,
-            vec![("connected", other), ("disconnected", other), ("connected", other)]
+            vec![
+                ("connected", other),
+                ("disconnected", other),
+                ("connected", other)
+            ]
         );
         assert_eq!(node.disconnects(), vec![(old, DisconnectReason::Replaced)]);
         assert_eq!(node.pm.connected_peers(), vec![other]);
@@ -156,7 +178,10 @@ fn a_new_connection_from_the_same_peer_replaces_the_old_one() {
     assert_eq!(bob.pm.connection_of(&alice.node_id), Some(b2));
 
     // Traffic flows on the new connection only.
-    alice.handler.outbox.push_back((bob.node_id, update_fee(9, 9)));
+    alice
+        .handler
+        .outbox
+        .push_back((bob.node_id, update_fee(9, 9)));
     alice.process();
     assert_eq!(alice.pm.poll_transmit(a1), None);
     settle(&mut alice, a2, &mut bob, b2, &mut chunker, T0);

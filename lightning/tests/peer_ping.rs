@@ -23,7 +23,11 @@ fn pings_are_answered_and_keep_the_connection_up() {
     let interval = alice.pm.config().ping_interval.as_secs();
 
     alice.tick(secs(interval - 1));
-    assert_eq!(alice.pm.pending_outbound_len(A), 0, "no ping before the interval");
+    assert_eq!(
+        alice.pm.pending_outbound_len(A),
+        0,
+        "no ping before the interval"
+    );
     // Ten minutes of ticks every second, with bytes moving both ways.
     for s in interval..interval + 600 {
         alice.tick(secs(s));
@@ -52,7 +56,10 @@ fn a_peer_that_does_not_answer_is_dropped_after_the_timeout() {
     alice.tick(secs(deadline - 1));
     assert!(alice.disconnects().is_empty());
     alice.tick(secs(deadline));
-    assert_eq!(alice.disconnects(), vec![(A, DisconnectReason::PingTimeout)]);
+    assert_eq!(
+        alice.disconnects(),
+        vec![(A, DisconnectReason::PingTimeout)]
+    );
     assert_eq!(alice.handler.disconnected_peers(), vec![bob.node_id]);
     // The pong arriving late is refused: the connection is closing.
     let pong = bob.pm.poll_transmit(B).unwrap();
@@ -70,7 +77,10 @@ fn an_unfinished_handshake_times_out() {
     alice.tick(secs(timeout - 1));
     assert!(alice.disconnects().is_empty());
     alice.tick(secs(timeout));
-    assert_eq!(alice.disconnects(), vec![(A, DisconnectReason::HandshakeTimeout)]);
+    assert_eq!(
+        alice.disconnects(),
+        vec![(A, DisconnectReason::HandshakeTimeout)]
+    );
     assert!(alice.handler.seen.is_empty());
 }
 
@@ -80,7 +90,10 @@ fn a_peer_that_never_sends_init_times_out() {
     let _raw = RawPeer::dial(9, &mut alice, A, T0);
     let timeout = alice.pm.config().handshake_timeout.as_secs();
     alice.tick(secs(timeout));
-    assert_eq!(alice.disconnects(), vec![(A, DisconnectReason::HandshakeTimeout)]);
+    assert_eq!(
+        alice.disconnects(),
+        vec![(A, DisconnectReason::HandshakeTimeout)]
+    );
     assert!(alice.handler.seen.is_empty());
 }
 
@@ -99,7 +112,8 @@ fn our_pings_have_zero_padding_and_expect_the_matching_pong() {
         assert!(ping.ignored.iter().all(|b| *b == 0));
         expected.push(ping.num_pong_bytes);
         let pong = ping.pong().expect("our pings ask for a pong");
-        raw.send(&mut alice, A, pong, secs(interval * round)).unwrap();
+        raw.send(&mut alice, A, pong, secs(interval * round))
+            .unwrap();
     }
     assert_eq!(expected, vec![0, 1, 2], "deterministic sizes");
     // The next ping asks for 3 bytes; a pong of 4 bytes is refused.

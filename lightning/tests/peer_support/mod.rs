@@ -27,6 +27,7 @@ pub fn regtest() -> ChainHash {
 }
 
 /// What a [`RecordingHandler`] saw.
+#[allow(clippy::large_enum_variant)] // Test records; size does not matter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seen {
     Connected {
@@ -149,7 +150,11 @@ impl Logger for MemoryLogger {
 
 impl MemoryLogger {
     pub fn contains(&self, needle: &str) -> bool {
-        self.0.lock().unwrap().iter().any(|line| line.contains(needle))
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|line| line.contains(needle))
     }
 }
 
@@ -278,14 +283,14 @@ pub fn connect(
     chunker: &mut Chunker,
     now: Duration,
 ) {
-    let act_one = a
-        .pm
-        .new_outbound_connection(a_conn, b.node_id, [0x11; 32], now)
-        .expect("outbound");
+    let act_one =
+        a.pm.new_outbound_connection(a_conn, b.node_id, [0x11; 32], now)
+            .expect("outbound");
     b.pm.new_inbound_connection(b_conn, [0x22; 32], now)
         .expect("inbound");
     for chunk in chunker.split(&act_one) {
-        b.pm.read(b_conn, chunk, &mut b.handler, now).expect("act one");
+        b.pm.read(b_conn, chunk, &mut b.handler, now)
+            .expect("act one");
     }
     settle(a, a_conn, b, b_conn, chunker, now);
 }
