@@ -8,6 +8,7 @@ use secp256k1::PublicKey;
 
 use super::error::DisconnectReason;
 use crate::transport::{PeerTransport, SendError};
+use crate::wire::features::InitFeatures;
 use crate::wire::{Init, Message, Ping};
 
 /// Where a connection stands.
@@ -15,7 +16,10 @@ pub(super) enum Phase {
     /// The BOLT 8 handshake is running.
     Handshake,
     /// The handshake completed and our `init` is queued; the peer's `init` has not arrived.
-    AwaitingInit,
+    AwaitingInit {
+        /// The features we sent, to check the peer's against.
+        ours: InitFeatures,
+    },
     /// Both `init`s are exchanged and the handler accepted the peer.
     Connected {
         /// The peer's `init`.

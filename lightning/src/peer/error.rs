@@ -68,6 +68,8 @@ pub enum DisconnectReason {
     ConnectedToSelf,
     /// The caller asked for the disconnection.
     Requested,
+    /// The caller reported the socket closed ([`super::PeerManager::socket_disconnected`]).
+    SocketClosed,
 }
 
 impl fmt::Display for DisconnectReason {
@@ -110,6 +112,7 @@ impl fmt::Display for DisconnectReason {
             DisconnectReason::Replaced => f.write_str("replaced by a newer connection"),
             DisconnectReason::ConnectedToSelf => f.write_str("peer has our own node id"),
             DisconnectReason::Requested => f.write_str("disconnection requested locally"),
+            DisconnectReason::SocketClosed => f.write_str("the socket closed"),
         }
     }
 }

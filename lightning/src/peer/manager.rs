@@ -253,7 +253,7 @@ impl PeerManager {
         handler: &mut dyn PeerMessageHandler,
     ) {
         if self.connections.get(&conn).is_some_and(|c| !c.is_closing()) {
-            self.close(conn, DisconnectReason::Requested, handler);
+            self.close(conn, DisconnectReason::SocketClosed, handler);
         }
         self.connections.remove(&conn);
         self.disconnects.retain(|queued| *queued != conn);

@@ -14,7 +14,7 @@ use super::manager::{ConnectionId, PeerManager};
 use crate::log_at;
 use crate::transport::NodeSignerEcdh;
 use crate::util::logger::Level;
-use crate::wire::features::check_peer_init_features;
+use crate::wire::features::{check_peer_init_features, InitFeatures};
 use crate::wire::{DecodeError, ErrorMessage, Init, Message, Ping, Pong};
 
 impl PeerManager {
@@ -86,15 +86,16 @@ impl PeerManager {
         if their_node_id == Some(self.our_node_id) {
             return self.fail(conn, DisconnectReason::ConnectedToSelf, handler);
         }
+        let ours = handler.provided_init_features();
         let init = Init {
-            features: handler.provided_init_features(),
+            features: ours.clone(),
             networks: Some(vec![self.chain_hash]),
             remote_addr: connection.remote_addr.take(),
             ..Init::default()
         };
         // Our own init is far below the frame limit and the transport is ready.
         let _ = connection.send(&Message::Init(init), self.last_now, usize::MAX);
-        connection.phase = Phase::AwaitingInit;
+        connection.phase = Phase::AwaitingInit { ours };
         log_at!(
             self.logger,
             Level::Debug,
@@ -175,11 +176,20 @@ impl PeerManager {
         let Some(their_node_id) = connection.their_node_id() else {
             return Ok(());
         };
+        log_at!(
+            self.logger,
+            Level::Trace,
+            Some(their_node_id),
+            None,
+            "{conn}: received message type {}",
+            message.msg_type()
+        );
         match (&connection.phase, message) {
-            (Phase::AwaitingInit, Message::Init(init)) => {
-                self.handle_init(conn, their_node_id, init, handler, now)
+            (Phase::AwaitingInit { ours }, Message::Init(init)) => {
+                let ours = ours.clone();
+                self.handle_init(conn, their_node_id, &ours, init, handler, now)
             }
-            (Phase::AwaitingInit, other) => {
+            (Phase::AwaitingInit { .. }, other) => {
                 let msg_type = other.msg_type();
                 self.fail(
                     conn,
@@ -200,12 +210,12 @@ impl PeerManager {
         &mut self,
         conn: ConnectionId,
         their_node_id: PublicKey,
+        ours: &InitFeatures,
         init: Init,
         handler: &mut dyn PeerMessageHandler,
         now: Duration,
     ) -> Result<(), DisconnectReason> {
-        let ours = handler.provided_init_features();
-        if let Err(error) = check_peer_init_features(&ours, &init.combined_features()) {
+        if let Err(error) = check_peer_init_features(ours, &init.combined_features()) {
             return self.fail(conn, DisconnectReason::IncompatibleFeatures(error), handler);
         }
         if let Some(networks) = &init.networks {

@@ -64,7 +64,7 @@ impl PeerManager {
 fn tick_action(connection: &Connection, config: &PeerManagerConfig, now: Duration) -> TickAction {
     match connection.phase {
         Phase::Closing { .. } => TickAction::Nothing,
-        Phase::Handshake | Phase::AwaitingInit => {
+        Phase::Handshake | Phase::AwaitingInit { .. } => {
             if elapsed_at_least(now, connection.created_at, config.handshake_timeout) {
                 TickAction::Close(DisconnectReason::HandshakeTimeout)
             } else {
