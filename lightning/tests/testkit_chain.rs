@@ -3,6 +3,7 @@
 
 use lightning::bitcoin::absolute::LockTime;
 use lightning::bitcoin::block::Header;
+use lightning::bitcoin::hashes::Hash;
 use lightning::bitcoin::transaction::Version;
 use lightning::bitcoin::{
     Amount, Block, BlockHash, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, TxOut, Txid,
@@ -107,7 +108,7 @@ fn a_double_spend_is_rejected() {
 fn unknown_inputs_overspending_and_duplicate_inputs_are_rejected() {
     let (mut chain, _, funding) = funded(100_000);
     let unknown = OutPoint {
-        txid: Txid::from_byte_array_for_test(),
+        txid: Txid::from_byte_array([0x42; 32]),
         vout: 0,
     };
     chain.broadcast(raw_spend(&[unknown], 1_000, u32::MAX, 0));
@@ -132,17 +133,6 @@ fn unknown_inputs_overspending_and_duplicate_inputs_are_rejected() {
         chain.utxo(&funding).unwrap().value,
         Amount::from_sat(100_000)
     );
-}
-
-/// Test-only helper: a txid nobody created.
-trait TxidForTest {
-    fn from_byte_array_for_test() -> Txid;
-}
-impl TxidForTest for Txid {
-    fn from_byte_array_for_test() -> Txid {
-        use lightning::bitcoin::hashes::Hash;
-        Txid::from_byte_array([0x42; 32])
-    }
 }
 
 #[test]

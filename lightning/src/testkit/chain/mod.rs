@@ -232,6 +232,10 @@ impl SimChain {
                 }
             }
             for (vout, txout) in tx.output.iter().enumerate() {
+                // As in Bitcoin Core, provably unspendable outputs never enter the UTXO set.
+                if txout.script_pubkey.is_op_return() {
+                    continue;
+                }
                 // Invariant: a transaction in memory has far fewer than 2^32 outputs.
                 let vout = u32::try_from(vout).expect("output index fits in u32");
                 let entry = UtxoEntry {
