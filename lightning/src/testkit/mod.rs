@@ -1,1 +1,41 @@
-//! The in-process network simulator: nodes, a simulated chain and controllable message delivery.
+//! The in-process test kit (feature `testkit`), public so users can test their own code with
+//! it.
+//!
+//! What is here now:
+//! - [`SimChain`]: a deterministic regtest chain with a mempool, a UTXO set, mining that checks
+//!   inputs and lock times, reorgs, and replay of chain events to
+//!   [`Listen`](crate::chain::Listen) and [`Confirm`](crate::chain::Confirm) components
+//!   ([`SimChain::sync_listener`], [`SimChain::sync_confirm`]). It implements
+//!   [`ChainSource`](crate::chain::ChainSource): broadcasts go to its mempool, fee rates are set
+//!   by the test, watch requests are recorded.
+//! - [`SimWallet`]: a one-key P2WPKH wallet that the chain funds
+//!   ([`SimChain::fund_address`]) and that builds signed payments, e.g. channel funding
+//!   transactions.
+//!
+//! A typical test:
+//! ```
+//! use lightning::bitcoin::Amount;
+//! use lightning::testkit::{SimChain, SimWallet};
+//!
+//! let mut chain = SimChain::new();
+//! let mut wallet = SimWallet::new([1; 32]);
+//! chain.fund_address(wallet.script_pubkey(), Amount::from_sat(100_000));
+//! let destination = SimWallet::new([2; 32]);
+//! let tx = wallet.send_to(&mut chain, destination.script_pubkey(), Amount::from_sat(40_000)).unwrap();
+//! chain.mine_blocks(1);
+//! assert_eq!(chain.tx_confirmations(&tx.compute_txid()), Some(1));
+//! assert_eq!(destination.balance(&chain), Amount::from_sat(40_000));
+//! ```
+//!
+//! Still to come, in a `network` module next to these: N nodes in one process over in-memory
+//! peer connections with controllable delivery (reorder, delay, drop, disconnect), crash and
+//! restart from persisted state, and a seeded RNG, all sharing one [`SimChain`].
+
+mod chain;
+mod wallet;
+
+pub use chain::{
+    ListenerId, MineOutcome, RejectReason, RejectedTransaction, SimChain, SyncError, SyncReport,
+    UnknownBlock, BLOCK_INTERVAL_SECS, DEFAULT_FEERATE_SAT_PER_KW,
+};
+pub use wallet::{SimWallet, WalletError, CHANGE_DUST_LIMIT_SATS};
