@@ -3,17 +3,13 @@
 //! with both signatures, and every zero-fee HTLC transaction (countersignatory signature with
 //! `SIGHASH_SINGLE|SIGHASH_ANYONECANPAY`, broadcaster signature with `SIGHASH_ALL`).
 
-use std::str::FromStr;
-
 use bitcoin::consensus::encode::serialize_hex;
-use bitcoin::hashes::{sha256, Hash};
-use bitcoin::secp256k1::{PublicKey, Secp256k1, SecretKey};
+use bitcoin::secp256k1::Secp256k1;
 use bitcoin::sighash::EcdsaSighashType;
-use bitcoin::{OutPoint, Txid};
 use lightning_signer_api::tx::{
     build_commitment_transaction, funding_witness, htlc_countersignatory_sighash_type,
-    htlc_transaction_witness, sign_p2wsh_input, verify_p2wsh_signature, ChannelParameters,
-    ChannelType, CommitmentInputs, CommitmentKeys, Htlc, HtlcDirection, Side, SideParameters,
+    htlc_transaction_witness, sign_p2wsh_input, verify_p2wsh_signature, ChannelType,
+    CommitmentInputs, HtlcDirection, Side,
 };
 
 struct AnchorVector {
@@ -33,113 +29,8 @@ struct AnchorHtlcVector {
     remote_sig: &'static str,
     tx: &'static str,
 }
-
-fn secret(hex_str: &str) -> SecretKey {
-    SecretKey::from_slice(&hex::decode(hex_str).unwrap()).unwrap()
-}
-
-fn pubkey(hex_str: &str) -> PublicKey {
-    PublicKey::from_slice(&hex::decode(hex_str).unwrap()).unwrap()
-}
-
-/// The spec's HTLC table: (direction from local's view, amount_msat, expiry, preimage byte).
-const TEST_HTLCS: [(HtlcDirection, u64, u32, u8); 7] = [
-    (HtlcDirection::Received, 1_000_000, 500, 0),
-    (HtlcDirection::Received, 2_000_000, 501, 1),
-    (HtlcDirection::Offered, 2_000_000, 502, 2),
-    (HtlcDirection::Offered, 3_000_000, 503, 3),
-    (HtlcDirection::Received, 4_000_000, 504, 4),
-    (HtlcDirection::Offered, 5_000_000, 506, 5),
-    (HtlcDirection::Offered, 5_000_001, 505, 5),
-];
-
-fn test_htlc(number: usize) -> Htlc {
-    let (direction, amount_msat, cltv_expiry, byte) = TEST_HTLCS[number];
-    Htlc {
-        direction,
-        amount_msat,
-        payment_hash: sha256::Hash::hash(&[byte; 32]).to_byte_array(),
-        cltv_expiry,
-    }
-}
-
-struct Fixture {
-    params: ChannelParameters,
-    keys: CommitmentKeys,
-    local_funding_key: SecretKey,
-    remote_funding_key: SecretKey,
-    local_htlc_key: SecretKey,
-    remote_htlc_key: SecretKey,
-}
-
-fn fixture(channel_type: ChannelType, dust_limit_satoshis: u64) -> Fixture {
-    let secp = Secp256k1::new();
-    let local_funding_key =
-        secret("30ff4956bbdd3222d44cc5e8a1261dab1e07957bdac5ae88fe3261ef321f3749");
-    let remote_funding_key =
-        secret("1552dfba4f6cf29a62a0af13c8d6981d36d0ef8d61ba10fb0fe90da7634d7e13");
-    let local_htlc_key = secret("bb13b121cdc357cd2e608b0aea294afca36e2b34cf958e2e6451a2f274694491");
-    let remote_htlc_key =
-        secret("8deba327a7cc6d638ab0eb025770400a6184afcba6713c210d8d10e199ff2fda");
-    let local_funding_pubkey =
-        pubkey("023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb");
-    let remote_funding_pubkey =
-        pubkey("030e9f7b623d2ccc7c9bd44d66d5ce21ce504c0acf6385a132cec6d3c39fa711c1");
-    assert_eq!(local_funding_key.public_key(&secp), local_funding_pubkey);
-    assert_eq!(remote_funding_key.public_key(&secp), remote_funding_pubkey);
-    let local_htlc_pubkey =
-        pubkey("030d417a46946384f88d5f3337267c5e579765875dc4daca813e21734b140639e7");
-    let remote_htlc_pubkey =
-        pubkey("0394854aa6eab5b2a8122cc726e9dded053a2184d88256816826d6231c068d4a5b");
-    assert_eq!(local_htlc_key.public_key(&secp), local_htlc_pubkey);
-    assert_eq!(remote_htlc_key.public_key(&secp), remote_htlc_pubkey);
-    let local_payment_basepoint =
-        pubkey("034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa");
-    let remote_payment_basepoint =
-        pubkey("032c0b7cf95324a07d05398b240174dc0c2be444d96b159aa6c7f7b1e668680991");
-    let funding_txid =
-        Txid::from_str("8984484a580b825b9972d7adb15050b3ab624ccd731946b3eeddb92f4e7ef6be").unwrap();
-    let params = ChannelParameters {
-        funding_outpoint: OutPoint {
-            txid: funding_txid,
-            vout: 0,
-        },
-        funding_satoshis: 10_000_000,
-        opener: Side::Holder,
-        channel_type,
-        holder: SideParameters {
-            funding_pubkey: local_funding_pubkey,
-            payment_basepoint: local_payment_basepoint,
-            dust_limit_satoshis,
-            to_self_delay: 144,
-        },
-        counterparty: SideParameters {
-            funding_pubkey: remote_funding_pubkey,
-            payment_basepoint: remote_payment_basepoint,
-            dust_limit_satoshis: 546,
-            to_self_delay: 144,
-        },
-    };
-    let keys = CommitmentKeys {
-        revocation_pubkey: pubkey(
-            "0212a140cd0c6539d07cd08dfe09984dec3251ea808b892efeac3ede9402bf2b19",
-        ),
-        broadcaster_delayed_payment_key: pubkey(
-            "03fd5960528dc152014952efdb702a88f71e3c1653b2314431701ec77e57fde83c",
-        ),
-        broadcaster_htlc_key: local_htlc_pubkey,
-        countersignatory_htlc_key: remote_htlc_pubkey,
-        countersignatory_payment_key: remote_payment_basepoint,
-    };
-    Fixture {
-        params,
-        keys,
-        local_funding_key,
-        remote_funding_key,
-        local_htlc_key,
-        remote_htlc_key,
-    }
-}
+mod tx_bolt3_fixture;
+use tx_bolt3_fixture::*;
 
 /// Checks one vector, returning a description of every mismatch.
 fn check_vector(v: &AnchorVector) -> Vec<String> {

@@ -245,3 +245,15 @@ proptest! {
         prop_assert_eq!(commitment_number_from_locktime_sequence(locktime, sequence, factor), number);
     }
 }
+
+#[test]
+fn one_max_commitment_number_for_keys_and_tx() {
+    assert_eq!(
+        lightning_signer_api::tx::MAX_COMMITMENT_NUMBER,
+        lightning_signer_api::keys::MAX_COMMITMENT_NUMBER
+    );
+    assert_eq!(
+        lightning_signer_api::tx::MAX_COMMITMENT_NUMBER,
+        (1 << 48) - 1
+    );
+}

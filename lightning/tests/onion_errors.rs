@@ -323,3 +323,28 @@ fn failure_message_over_256_bytes_pads_to_1024() {
         FailureSource::Hop { index: 0, .. }
     ));
 }
+
+#[test]
+fn attribution_data_converts_to_and_from_the_wire_field_byte_for_byte() {
+    use lightning::onion::{AttributionData, ATTRIBUTION_DATA_LEN};
+    use lightning::wire::{Decode, Encode};
+
+    let shared = SharedSecret::from_bytes([7; 32]);
+    let failure = create_failure(&shared, &FailureMessage::from(Failure::MppTimeout), 3).unwrap();
+    let onion_form = failure.attribution;
+    let wire_form = lightning::wire::AttributionData::from(&onion_form);
+    assert_eq!(wire_form.htlc_hold_times[0], {
+        // The creator's hold time, obfuscated with its ammagext stream like the rest.
+        let stream = generate_stream(&derive_key(KeyType::AmmagExt, &[7; 32]), 4);
+        u32::from_be_bytes([stream[0], stream[1], stream[2], stream[3] ^ 3])
+    });
+    let encoded = wire_form.encode_to_vec();
+    assert_eq!(encoded.len(), ATTRIBUTION_DATA_LEN);
+    assert_eq!(encoded, onion_form.bytes.to_vec());
+    let decoded = lightning::wire::AttributionData::decode_exact(&encoded).unwrap();
+    assert_eq!(AttributionData::from(&decoded), onion_form);
+    assert_eq!(
+        lightning::onion::ONION_PACKET_LEN,
+        lightning::wire::htlc::ONION_PACKET_LEN
+    );
+}

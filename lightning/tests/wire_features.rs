@@ -17,17 +17,17 @@ fn init_with(bits: &[usize]) -> InitFeatures {
 }
 
 #[test]
-fn wire_bytes_are_big_endian_and_minimal() {
+fn wire_bytes_are_big_endian_minimal_when_built_and_kept_when_read() {
     let mut features = InitFeatures::empty();
     features.set_bit(0);
     features.set_bit(9);
     features.set_bit(17);
     assert_eq!(features.to_wire_bytes(), vec![0x02, 0x02, 0x01]);
     assert_eq!(InitFeatures::from_wire_bytes(&[0x02, 0x02, 0x01]), features);
-    assert_eq!(
-        InitFeatures::from_wire_bytes(&[0, 0, 0x02, 0x02, 0x01]).to_wire_bytes(),
-        vec![0x02, 0x02, 0x01]
-    );
+    // Read from the wire, padding is kept (signed gossip must re-encode to the signed bytes).
+    let padded = InitFeatures::from_wire_bytes(&[0, 0, 0x02, 0x02, 0x01]);
+    assert_eq!(padded.to_wire_bytes(), vec![0, 0, 0x02, 0x02, 0x01]);
+    assert_eq!(padded, features);
     features.clear_bit(17);
     assert_eq!(features.to_wire_bytes(), vec![0x02, 0x01]);
     assert!(InitFeatures::from_wire_bytes(&[0, 0]).is_empty());
@@ -420,14 +420,20 @@ proptest! {
     }
 
     #[test]
-    fn leading_zero_bytes_normalise(bytes in proptest::collection::vec(any::<u8>(), 0..40), zeros in 0usize..8) {
+    fn leading_zero_bytes_compare_equal_and_round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..40), zeros in 0usize..8) {
         let mut padded = vec![0u8; zeros];
         padded.extend_from_slice(&bytes);
         let from_padded = InitFeatures::from_wire_bytes(&padded);
         prop_assert_eq!(&from_padded, &InitFeatures::from_wire_bytes(&bytes));
-        let canonical = from_padded.to_wire_bytes();
+        prop_assert_eq!(from_padded.to_wire_bytes(), padded);
+        // Rebuilt bit by bit, the vector is minimal again.
+        let mut rebuilt = InitFeatures::empty();
+        for bit in from_padded.set_bits() {
+            rebuilt.set_bit(bit);
+        }
         let first_nonzero = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
-        prop_assert_eq!(canonical, bytes[first_nonzero..].to_vec());
+        prop_assert_eq!(rebuilt.to_wire_bytes(), bytes[first_nonzero..].to_vec());
+        prop_assert_eq!(rebuilt, from_padded);
     }
 
     #[test]

@@ -15,8 +15,9 @@ use super::scripts;
 use super::sighash::{p2wsh_signature_hash, SighashError};
 use super::types::{ChannelParameters, ChannelType, CommitmentInputs, CommitmentKeys, Htlc, Side};
 
-/// The largest commitment number: commitment numbers are 48 bits.
-pub const MAX_COMMITMENT_NUMBER: u64 = (1 << 48) - 1;
+/// The largest commitment number (48 bits); the one constant of [`crate::keys`], re-exported
+/// here so that `tx::MAX_COMMITMENT_NUMBER` keeps working.
+pub use crate::keys::MAX_COMMITMENT_NUMBER;
 
 /// Why a commitment transaction could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,10 +7,8 @@ use secp256k1::ecdh::SharedSecret;
 
 use super::crypto::{self, KeyType};
 
-/// The most hops attribution data covers.
-pub const MAX_ATTRIBUTED_HOPS: usize = 20;
-/// Number of truncated HMACs: 20 + 19 + ... + 1.
-pub const ATTRIBUTION_HMAC_COUNT: usize = MAX_ATTRIBUTED_HOPS * (MAX_ATTRIBUTED_HOPS + 1) / 2;
+// The layout constants are the wire codec's (`wire::htlc`), shared so they cannot drift.
+pub use crate::wire::htlc::{ATTRIBUTION_HMAC_COUNT, ATTRIBUTION_MAX_HOPS as MAX_ATTRIBUTED_HOPS};
 const HOLD_TIMES_LEN: usize = MAX_ATTRIBUTED_HOPS * 4;
 const TRUNCATED_HMAC_LEN: usize = 4;
 /// Serialized length: 20 `u32` hold times then 210 four-byte HMACs.
@@ -39,6 +37,52 @@ impl core::fmt::Debug for AttributionData {
 impl Default for AttributionData {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The same 920 bytes as the `attribution_data` TLV of `update_fail_htlc` and
+/// `update_fulfill_htlc` carries them: use this on a received message before
+/// [`wrap_failure`](super::wrap_failure) or [`decode_failure`](super::decode_failure).
+impl From<&crate::wire::AttributionData> for AttributionData {
+    fn from(wire: &crate::wire::AttributionData) -> Self {
+        let mut data = AttributionData::new();
+        for (slot, hold_time) in data.bytes[..HOLD_TIMES_LEN]
+            .chunks_exact_mut(4)
+            .zip(&wire.htlc_hold_times)
+        {
+            slot.copy_from_slice(&hold_time.to_be_bytes());
+        }
+        for (slot, hmac) in data.bytes[HOLD_TIMES_LEN..]
+            .chunks_exact_mut(TRUNCATED_HMAC_LEN)
+            .zip(&wire.truncated_hmacs)
+        {
+            slot.copy_from_slice(hmac);
+        }
+        data
+    }
+}
+
+/// The message field form of these bytes: use this to put the result of
+/// [`wrap_failure`](super::wrap_failure) or [`create_failure`](super::create_failure) into an
+/// `update_fail_htlc`.
+impl From<&AttributionData> for crate::wire::AttributionData {
+    fn from(data: &AttributionData) -> Self {
+        let mut wire = crate::wire::AttributionData::default();
+        for (hold_time, bytes) in wire
+            .htlc_hold_times
+            .iter_mut()
+            .zip(data.bytes[..HOLD_TIMES_LEN].chunks_exact(4))
+        {
+            *hold_time = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        }
+        for (hmac, bytes) in wire
+            .truncated_hmacs
+            .iter_mut()
+            .zip(data.bytes[HOLD_TIMES_LEN..].chunks_exact(TRUNCATED_HMAC_LEN))
+        {
+            hmac.copy_from_slice(bytes);
+        }
+        wire
     }
 }
 

@@ -51,7 +51,8 @@ pub fn derive_key(key_type: KeyType, secret: &[u8; 32]) -> [u8; 32] {
     hmac_sha256(key_type.label(), &[secret])
 }
 
-/// HMAC-SHA256 of the concatenation of `parts` under `key`.
+/// HMAC-SHA256 of the concatenation of `parts` under `key` (used by the onion and by the BOLT 8
+/// HKDF in `transport`).
 pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let mut engine = HmacEngine::<sha256::Hash>::new(key);
     for part in parts {

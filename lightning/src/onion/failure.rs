@@ -296,16 +296,15 @@ impl FailureMessage {
     /// Parses a `failuremsg`. Bytes after the known data are kept as the TLV stream; for an
     /// unknown code every byte after it is kept as its data.
     pub fn decode(bytes: &[u8]) -> Result<Self, FailureDecodeError> {
-        let mut cursor = Cursor { bytes, pos: 0 };
-        let code = cursor
-            .u16()
+        let mut reader = Reader::new(bytes);
+        let code = u16::decode(&mut reader)
             .map(FailureCode)
-            .ok_or(FailureDecodeError { code: None })?;
+            .map_err(|_| FailureDecodeError { code: None })?;
         let failure =
-            decode_data(code, &mut cursor).ok_or(FailureDecodeError { code: Some(code) })?;
+            decode_data(code, &mut reader).ok_or(FailureDecodeError { code: Some(code) })?;
         Ok(FailureMessage {
             failure,
-            tlv_stream: cursor.rest().to_vec(),
+            tlv_stream: reader.read_remaining().to_vec(),
         })
     }
 }
@@ -379,117 +378,80 @@ fn encode_data(failure: &Failure, out: &mut Vec<u8>) {
     }
 }
 
-fn decode_data(code: FailureCode, c: &mut Cursor<'_>) -> Option<Failure> {
+/// Reads the failure-specific data after the code; `None` if it is cut short.
+fn decode_data(code: FailureCode, c: &mut Reader<'_>) -> Option<Failure> {
     Some(match code {
         FailureCode::INVALID_REALM => Failure::InvalidRealm,
         FailureCode::TEMPORARY_NODE_FAILURE => Failure::TemporaryNodeFailure,
         FailureCode::PERMANENT_NODE_FAILURE => Failure::PermanentNodeFailure,
         FailureCode::REQUIRED_NODE_FEATURE_MISSING => Failure::RequiredNodeFeatureMissing,
         FailureCode::INVALID_ONION_VERSION => Failure::InvalidOnionVersion {
-            sha256_of_onion: c.array()?,
+            sha256_of_onion: c.read_array().ok()?,
         },
         FailureCode::INVALID_ONION_HMAC => Failure::InvalidOnionHmac {
-            sha256_of_onion: c.array()?,
+            sha256_of_onion: c.read_array().ok()?,
         },
         FailureCode::INVALID_ONION_KEY => Failure::InvalidOnionKey {
-            sha256_of_onion: c.array()?,
+            sha256_of_onion: c.read_array().ok()?,
         },
         FailureCode::TEMPORARY_CHANNEL_FAILURE => Failure::TemporaryChannelFailure {
-            channel_update: c.update()?,
+            channel_update: c.read_u16_prefixed().ok()?.to_vec(),
         },
         FailureCode::PERMANENT_CHANNEL_FAILURE => Failure::PermanentChannelFailure,
         FailureCode::REQUIRED_CHANNEL_FEATURE_MISSING => Failure::RequiredChannelFeatureMissing,
         FailureCode::UNKNOWN_NEXT_PEER => Failure::UnknownNextPeer,
         FailureCode::AMOUNT_BELOW_MINIMUM => Failure::AmountBelowMinimum {
-            htlc_msat: c.u64()?,
-            channel_update: c.update()?,
+            htlc_msat: c.decode::<u64>().ok()?,
+            channel_update: c.read_u16_prefixed().ok()?.to_vec(),
         },
         FailureCode::FEE_INSUFFICIENT => Failure::FeeInsufficient {
-            htlc_msat: c.u64()?,
-            channel_update: c.update()?,
+            htlc_msat: c.decode::<u64>().ok()?,
+            channel_update: c.read_u16_prefixed().ok()?.to_vec(),
         },
         FailureCode::INCORRECT_CLTV_EXPIRY => Failure::IncorrectCltvExpiry {
-            cltv_expiry: c.u32()?,
-            channel_update: c.update()?,
+            cltv_expiry: c.decode::<u32>().ok()?,
+            channel_update: c.read_u16_prefixed().ok()?.to_vec(),
         },
         FailureCode::EXPIRY_TOO_SOON => Failure::ExpiryTooSoon {
-            channel_update: c.update()?,
+            channel_update: c.read_u16_prefixed().ok()?.to_vec(),
         },
         FailureCode::INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS => {
             Failure::IncorrectOrUnknownPaymentDetails {
-                htlc_msat: c.u64()?,
-                height: c.u32()?,
+                htlc_msat: c.decode::<u64>().ok()?,
+                height: c.decode::<u32>().ok()?,
             }
         }
         FailureCode::FINAL_INCORRECT_CLTV_EXPIRY => Failure::FinalIncorrectCltvExpiry {
-            cltv_expiry: c.u32()?,
+            cltv_expiry: c.decode::<u32>().ok()?,
         },
         FailureCode::FINAL_INCORRECT_HTLC_AMOUNT => Failure::FinalIncorrectHtlcAmount {
-            incoming_htlc_amt: c.u64()?,
+            incoming_htlc_amt: c.decode::<u64>().ok()?,
         },
         FailureCode::CHANNEL_DISABLED => Failure::ChannelDisabled {
-            disabled_flags: c.u16()?,
-            channel_update: c.update()?,
+            disabled_flags: c.decode::<u16>().ok()?,
+            channel_update: c.read_u16_prefixed().ok()?.to_vec(),
         },
         FailureCode::EXPIRY_TOO_FAR => Failure::ExpiryTooFar,
         FailureCode::INVALID_ONION_PAYLOAD => {
-            if c.rest().is_empty() {
+            if c.is_empty() {
                 Failure::InvalidOnionPayload {
                     tlv_type: 0,
                     offset: 0,
                 }
             } else {
-                let mut reader = Reader::new(c.rest());
-                let tlv_type = BigSize::decode(&mut reader).ok()?.0;
-                c.pos += reader.position();
                 Failure::InvalidOnionPayload {
-                    tlv_type,
-                    offset: c.u16()?,
+                    tlv_type: BigSize::decode(c).ok()?.0,
+                    offset: c.decode::<u16>().ok()?,
                 }
             }
         }
         FailureCode::MPP_TIMEOUT => Failure::MppTimeout,
         FailureCode::INVALID_ONION_BLINDING => Failure::InvalidOnionBlinding {
-            sha256_of_onion: c.array()?,
+            sha256_of_onion: c.read_array().ok()?,
         },
-        code => {
-            let data = c.rest().to_vec();
-            c.pos = c.bytes.len();
-            Failure::Unknown { code, data }
-        }
+        code => Failure::Unknown {
+            code,
+            data: c.read_remaining().to_vec(),
+        },
     })
-}
-
-/// A bounds-checked reader over a failure message.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
-        let end = self.pos.checked_add(len)?;
-        let slice = self.bytes.get(self.pos..end)?;
-        self.pos = end;
-        Some(slice)
-    }
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
-    }
-    fn u16(&mut self) -> Option<u16> {
-        self.array().map(u16::from_be_bytes)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        self.array().map(u32::from_be_bytes)
-    }
-    fn u64(&mut self) -> Option<u64> {
-        self.array().map(u64::from_be_bytes)
-    }
-    fn update(&mut self) -> Option<Vec<u8>> {
-        let len = self.u16()?;
-        self.take(usize::from(len)).map(<[u8]>::to_vec)
-    }
-    fn rest(&self) -> &'a [u8] {
-        self.bytes.get(self.pos..).unwrap_or(&[])
-    }
 }

@@ -18,7 +18,8 @@
 //!   [`wrap_failure`].
 
 mod attribution;
-mod crypto;
+// Crate-visible: the transport's HKDF shares its HMAC-SHA256.
+pub(crate) mod crypto;
 mod failure;
 mod failure_packet;
 mod packet;

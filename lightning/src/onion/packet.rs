@@ -15,8 +15,11 @@ use super::crypto::{self, derive_hop_keys, HopKeys, KeyDerivationError, KeyType}
 pub const HOP_PAYLOADS_LEN: usize = 1300;
 /// Length of an HMAC in the onion.
 pub const HMAC_LEN: usize = 32;
-/// Length of a serialized payment `onion_packet`: version, point, hop payloads, HMAC.
-pub const ONION_PACKET_LEN: usize = 1 + 33 + HOP_PAYLOADS_LEN + HMAC_LEN;
+// The length of a serialized payment `onion_packet` is the wire codec's constant (the size of
+// `update_add_htlc.onion_routing_packet`), shared so the two cannot drift.
+pub use crate::wire::htlc::ONION_PACKET_LEN;
+// Version, point, hop payloads, HMAC.
+const _: () = assert!(ONION_PACKET_LEN == 1 + 33 + HOP_PAYLOADS_LEN + HMAC_LEN);
 /// The most hops a route may have (the limit of the TLV payload format).
 pub const MAX_HOPS: usize = 27;
 /// The only onion version this implementation understands.

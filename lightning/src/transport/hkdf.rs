@@ -1,17 +1,7 @@
 //! The two-output HKDF of BOLT 8: RFC 5869 extract-and-expand over HMAC-SHA256 with a 32-byte
 //! salt and an empty `info`, returning the first 64 bytes of output as two 32-byte keys.
 
-use bitcoin::hashes::hmac::{Hmac, HmacEngine};
-use bitcoin::hashes::{sha256, Hash, HashEngine};
-
-/// HMAC-SHA256 of the concatenation of `parts` under `key`.
-fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut engine = HmacEngine::<sha256::Hash>::new(key);
-    for part in parts {
-        engine.input(part);
-    }
-    Hmac::<sha256::Hash>::from_engine(engine).to_byte_array()
-}
+use crate::onion::crypto::hmac_sha256;
 
 /// `HKDF(salt, ikm)` as BOLT 8 uses it: extract a pseudo-random key from `ikm` under `salt`,
 /// then expand it (empty `info`) into two 32-byte outputs, returned in order.

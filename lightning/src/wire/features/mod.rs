@@ -92,16 +92,35 @@ impl FeatureContext for ChannelTypeContext {
 
 /// A feature bit vector in context `C`.
 ///
-/// Stored little-endian by byte (`le_flags[0]` holds bits 0-7) without trailing zero bytes, so
-/// two vectors with the same bits compare equal whatever padding they arrived with.
+/// Stored little-endian by byte (`le_flags[0]` holds bits 0-7). A vector read from the wire
+/// keeps the length it arrived with, leading zero bytes included, so that re-encoding a signed
+/// message (`node_announcement`, whose `flen` is only SHOULD-minimal) gives back the signed
+/// bytes. Equality and hashing look only at the bits: two vectors with the same bits compare
+/// equal whatever padding they arrived with.
 ///
 /// Build one with [`Features::empty`] and the `set_*` methods (or read one with
 /// [`Features::from_wire_bytes`]), check it with [`Features::validate`], then send it with
 /// [`Features::to_wire_bytes`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default)]
 pub struct Features<C> {
     le_flags: Vec<u8>,
     context: PhantomData<C>,
+}
+
+/// Same bits, whatever the padding.
+impl<C> PartialEq for Features<C> {
+    fn eq(&self, other: &Self) -> bool {
+        self.significant_flags() == other.significant_flags()
+    }
+}
+
+impl<C> Eq for Features<C> {}
+
+/// Hashes the bits only, consistently with `PartialEq`.
+impl<C> core::hash::Hash for Features<C> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.significant_flags().hash(state);
+    }
 }
 
 /// Features of an `init` message.
@@ -126,17 +145,19 @@ impl<C> Features<C> {
 
     /// Reads a vector from its wire form (big-endian bytes, as in `init` or `channel_type`).
     ///
-    /// Leading zero bytes are dropped, so padded and minimal forms give equal vectors.
+    /// Leading zero bytes are kept, so [`Features::to_wire_bytes`] gives back exactly these
+    /// bytes; padded and minimal forms still compare equal.
     pub fn from_wire_bytes(be_bytes: &[u8]) -> Self {
-        let mut le_flags: Vec<u8> = be_bytes.iter().rev().copied().collect();
-        trim_trailing_zeros(&mut le_flags);
+        let le_flags: Vec<u8> = be_bytes.iter().rev().copied().collect();
         Features {
             le_flags,
             context: PhantomData,
         }
     }
 
-    /// The wire form: big-endian bytes, as short as the highest set bit allows.
+    /// The wire form: big-endian bytes, as short as the highest set bit allows for a vector
+    /// built here, or exactly as received for one read with [`Features::from_wire_bytes`]
+    /// (until a bit is cleared, which drops the padding).
     pub fn to_wire_bytes(&self) -> Vec<u8> {
         self.le_flags.iter().rev().copied().collect()
     }
@@ -174,7 +195,17 @@ impl<C> Features<C> {
 
     /// Whether no bit is set.
     pub fn is_empty(&self) -> bool {
-        self.le_flags.is_empty()
+        self.significant_flags().is_empty()
+    }
+
+    /// The flags without their trailing (on the wire: leading) zero bytes.
+    fn significant_flags(&self) -> &[u8] {
+        let len = self
+            .le_flags
+            .iter()
+            .rposition(|byte| *byte != 0)
+            .map_or(0, |last| last + 1);
+        &self.le_flags[..len]
     }
 
     /// Whether `feature` is offered: its even or its odd bit is set.
