@@ -16,16 +16,15 @@ fn settle(pair: &mut Pair) {
         pair.b.chan.maybe_send_commitment().unwrap();
         pair.run();
         pair.collect();
-        if pair.a_to_b.is_empty()
+        let quiet = pair.a_to_b.is_empty()
             && pair.b_to_a.is_empty()
             && pair.a.held.is_empty()
-            && pair.b.held.is_empty()
+            && pair.b.held.is_empty();
+        if quiet
+            && pair.a.chan.balances() == mirror(pair.b.chan.balances())
+            && pair.a.chan.commitment_numbers() == swap(pair.b.chan.commitment_numbers())
         {
-            if pair.a.chan.balances() == mirror(pair.b.chan.balances())
-                || pair.a.chan.commitment_numbers() == swap(pair.b.chan.commitment_numbers())
-            {
-                return;
-            }
+            return;
         }
     }
     panic!("did not settle");
