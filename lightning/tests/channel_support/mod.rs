@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bitcoin::absolute::LockTime;
@@ -129,6 +130,9 @@ pub struct Options {
     pub config_a: ChannelConfig,
     pub config_b: ChannelConfig,
     pub funding_satoshis: u64,
+    /// When set, `a`'s signer answers `Pending` for commitment signatures and secrets while
+    /// the flag is true.
+    pub a_signer_pending: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Options {
@@ -139,6 +143,7 @@ impl Default for Options {
             config_a: ChannelConfig::default(),
             config_b: ChannelConfig::default(),
             funding_satoshis: FUNDING_SATOSHIS,
+            a_signer_pending: None,
         }
     }
 }
@@ -160,7 +165,13 @@ impl Pair {
             feerate_per_kw: FEERATE,
             channel_type,
             config: options.config_a.clone(),
-            signer: signer(11),
+            signer: match &options.a_signer_pending {
+                Some(flag) => Box::new(PausingSigner {
+                    inner: signer(11),
+                    pending: flag.clone(),
+                }),
+                None => signer(11),
+            },
             shutdown_script: Some(p2wpkh_script(21)),
             chain_hash: ChainHash::BITCOIN,
             logger: Arc::new(NoopLogger),
@@ -331,5 +342,131 @@ pub fn funding_transaction(script: ScriptBuf, value: u64) -> Transaction {
                 script_pubkey: script,
             },
         ],
+    }
+}
+
+/// A signer that answers `Pending` for counterparty commitment signatures, secrets and points
+/// while its flag is set, and delegates everything else.
+pub struct PausingSigner {
+    pub inner: Box<dyn lightning_signer_api::traits::ChannelSigner>,
+    pub pending: Arc<AtomicBool>,
+}
+
+use bitcoin::secp256k1::{ecdsa::Signature, PublicKey};
+use lightning_signer_api::keys::{ChannelPublicKeys, PerCommitmentSecret};
+use lightning_signer_api::traits::{
+    ChannelSetup, ChannelSigner, ClosingProposal, CommitmentSignatures, JusticeRequest,
+    SignerReply, SweepRequest,
+};
+use lightning_signer_api::tx::CommitmentInputs;
+
+impl PausingSigner {
+    fn paused(&self) -> bool {
+        self.pending.load(Ordering::SeqCst)
+    }
+}
+
+impl ChannelSigner for PausingSigner {
+    fn channel_keys_id(&self) -> ChannelKeysId {
+        self.inner.channel_keys_id()
+    }
+    fn public_keys(&mut self) -> SignerReply<ChannelPublicKeys> {
+        self.inner.public_keys()
+    }
+    fn per_commitment_point(&mut self, n: u64) -> SignerReply<PublicKey> {
+        if self.paused() && n > 0 {
+            return SignerReply::Pending;
+        }
+        self.inner.per_commitment_point(n)
+    }
+    fn release_commitment_secret(&mut self, n: u64) -> SignerReply<PerCommitmentSecret> {
+        if self.paused() {
+            return SignerReply::Pending;
+        }
+        self.inner.release_commitment_secret(n)
+    }
+    fn validate_holder_commitment(
+        &mut self,
+        s: &ChannelSetup,
+        c: &CommitmentInputs,
+        sigs: &CommitmentSignatures,
+    ) -> SignerReply<()> {
+        self.inner.validate_holder_commitment(s, c, sigs)
+    }
+    fn validate_counterparty_revocation(
+        &mut self,
+        s: &ChannelSetup,
+        n: u64,
+        secret: &PerCommitmentSecret,
+    ) -> SignerReply<()> {
+        self.inner.validate_counterparty_revocation(s, n, secret)
+    }
+    fn sign_counterparty_commitment(
+        &mut self,
+        s: &ChannelSetup,
+        c: &CommitmentInputs,
+        point: &PublicKey,
+    ) -> SignerReply<CommitmentSignatures> {
+        if self.paused() {
+            return SignerReply::Pending;
+        }
+        self.inner.sign_counterparty_commitment(s, c, point)
+    }
+    fn sign_holder_commitment(
+        &mut self,
+        s: &ChannelSetup,
+        c: &CommitmentInputs,
+    ) -> SignerReply<Signature> {
+        self.inner.sign_holder_commitment(s, c)
+    }
+    fn sign_holder_htlc_transaction(
+        &mut self,
+        s: &ChannelSetup,
+        c: &CommitmentInputs,
+        htlc: usize,
+        tx: &Transaction,
+        input: usize,
+    ) -> SignerReply<Signature> {
+        self.inner
+            .sign_holder_htlc_transaction(s, c, htlc, tx, input)
+    }
+    fn sign_closing_transaction(
+        &mut self,
+        s: &ChannelSetup,
+        p: &ClosingProposal,
+    ) -> SignerReply<Signature> {
+        if self.paused() {
+            return SignerReply::Pending;
+        }
+        self.inner.sign_closing_transaction(s, p)
+    }
+    fn sign_justice_input(
+        &mut self,
+        s: &ChannelSetup,
+        r: &JusticeRequest<'_>,
+    ) -> SignerReply<Signature> {
+        self.inner.sign_justice_input(s, r)
+    }
+    fn sign_sweep_input(
+        &mut self,
+        s: &ChannelSetup,
+        r: &SweepRequest<'_>,
+    ) -> SignerReply<Signature> {
+        self.inner.sign_sweep_input(s, r)
+    }
+    fn sign_anchor_input(
+        &mut self,
+        s: &ChannelSetup,
+        tx: &Transaction,
+        input: usize,
+    ) -> SignerReply<Signature> {
+        self.inner.sign_anchor_input(s, tx, input)
+    }
+    fn sign_channel_announcement(
+        &mut self,
+        s: &ChannelSetup,
+        bytes: &[u8],
+    ) -> SignerReply<Signature> {
+        self.inner.sign_channel_announcement(s, bytes)
     }
 }
