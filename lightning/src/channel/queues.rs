@@ -1,0 +1,125 @@
+//! The channel's output queues and the monitor-update rule.
+//!
+//! Every monitor update gets the next `update_id` and is queued before any message or event
+//! that depends on it. A message (or event) queued with a dependency waits until every update
+//! up to the one it depends on is complete; messages leave strictly in the order they were
+//! queued, so one held message holds those behind it.
+
+use alloc::collections::{BTreeSet, VecDeque};
+use alloc::vec::Vec;
+
+use super::events::ChannelEvent;
+use crate::monitor::update::{ChannelMonitorUpdate, MonitorUpdateStep};
+use crate::wire::{ChannelId, Message};
+
+#[derive(Debug, Default)]
+pub(crate) struct Queues {
+    /// Messages for the peer with the update id they wait for.
+    messages: VecDeque<(Option<u64>, Message)>,
+    /// Events for the owner with the update id they wait for.
+    events: VecDeque<(Option<u64>, ChannelEvent)>,
+    /// Updates not yet polled.
+    updates: VecDeque<ChannelMonitorUpdate>,
+    /// The id of the last update emitted (`None` before the initial one).
+    latest_update_id: Option<u64>,
+    /// Every update up to this id is complete.
+    completed_through: Option<u64>,
+    /// Completions above `completed_through` that arrived out of order.
+    completed_ahead: BTreeSet<u64>,
+}
+
+impl Queues {
+    /// Emits an update with the next id and returns that id.
+    pub fn push_update(&mut self, channel_id: ChannelId, steps: Vec<MonitorUpdateStep>) -> u64 {
+        let update_id = self.latest_update_id.map_or(0, |id| id.saturating_add(1));
+        self.latest_update_id = Some(update_id);
+        self.updates.push_back(ChannelMonitorUpdate {
+            channel_id,
+            update_id,
+            steps,
+        });
+        update_id
+    }
+
+    /// The id of the last update emitted.
+    pub fn latest_update_id(&self) -> Option<u64> {
+        self.latest_update_id
+    }
+
+    /// Queues a message that needs no update.
+    pub fn push_message(&mut self, message: Message) {
+        self.messages.push_back((None, message));
+    }
+
+    /// Queues a message that waits for every update emitted so far.
+    pub fn push_message_after_updates(&mut self, message: Message) {
+        self.messages.push_back((self.latest_update_id, message));
+    }
+
+    /// Queues an event that waits for every update emitted so far.
+    pub fn push_event(&mut self, event: ChannelEvent) {
+        self.events.push_back((self.latest_update_id, event));
+    }
+
+    /// Queues an event at once, whatever the updates.
+    pub fn push_event_now(&mut self, event: ChannelEvent) {
+        self.events.push_back((None, event));
+    }
+
+    fn released(&self, depends_on: Option<u64>) -> bool {
+        match (depends_on, self.completed_through) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(needed), Some(done)) => needed <= done,
+        }
+    }
+
+    pub fn poll_message(&mut self) -> Option<Message> {
+        let (depends_on, _) = self.messages.front()?;
+        if !self.released(*depends_on) {
+            return None;
+        }
+        self.messages.pop_front().map(|(_, m)| m)
+    }
+
+    pub fn poll_event(&mut self) -> Option<ChannelEvent> {
+        let (depends_on, _) = self.events.front()?;
+        if !self.released(*depends_on) {
+            return None;
+        }
+        self.events.pop_front().map(|(_, e)| e)
+    }
+
+    pub fn poll_update(&mut self) -> Option<ChannelMonitorUpdate> {
+        self.updates.pop_front()
+    }
+
+    /// Records that update `update_id` is persisted.
+    pub fn complete(&mut self, update_id: u64) {
+        let beyond_latest = self
+            .latest_update_id
+            .is_none_or(|latest| update_id > latest);
+        let already = self.completed_through.is_some_and(|done| update_id <= done);
+        if beyond_latest || already {
+            return;
+        }
+        self.completed_ahead.insert(update_id);
+        loop {
+            let next = self.completed_through.map_or(0, |done| done + 1);
+            if !self.completed_ahead.remove(&next) {
+                break;
+            }
+            self.completed_through = Some(next);
+        }
+    }
+
+    /// Whether every emitted update is complete.
+    pub fn all_updates_complete(&self) -> bool {
+        self.latest_update_id == self.completed_through
+    }
+
+    /// Drops every queued message (the channel is closed).
+    pub fn clear_messages(&mut self) {
+        self.messages.clear();
+    }
+}
