@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use bitcoin::{OutPoint, ScriptBuf};
 use secp256k1::PublicKey;
 
+use crate::channel::CloseReason;
 use crate::onion::{FailureCode, FailureMessage};
 use crate::wire::{ChannelId, PaymentHash, PaymentPreimage};
 
@@ -176,10 +177,7 @@ pub enum ClosureReason {
     },
     /// The peer broke the protocol (or the channel hit an unrecoverable error) and we force
     /// closed it.
-    ProtocolError {
-        /// What went wrong, for logs and the user.
-        description: String,
-    },
+    ProtocolError(CloseReason),
     /// The peer disconnected before the funding was signed: the channel is forgotten.
     DisconnectedBeforeFunding,
 }

@@ -10,6 +10,7 @@ use hashbrown::{HashMap, HashSet};
 use secp256k1::ecdh::SharedSecret;
 use secp256k1::{PublicKey, SecretKey};
 
+use crate::channel::ChannelError;
 use crate::onion::{
     build_onion, decode_failure, BuildError, FailureCode, FailureSource, HopPayload, OnionHop,
     PaymentData, ONION_PACKET_LEN,
@@ -48,7 +49,7 @@ impl RecipientOnionFields {
 }
 
 /// Why a payment could not be sent. Nothing was sent and no event will follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendError {
     /// A payment with this id is in flight or was already resolved.
     DuplicatePayment,
@@ -63,8 +64,8 @@ pub enum SendError {
     /// We have no usable channel with the first hop's node (none, not ready, or the
     /// `short_channel_id` does not match one of ours).
     NoChannel,
-    /// The channel refused the HTLC (balance, limits, state).
-    ChannelRefused,
+    /// The channel refused the HTLC (balance, reserve, limits, state).
+    ChannelRefused(ChannelError),
 }
 
 impl fmt::Display for SendError {
@@ -78,7 +79,7 @@ impl fmt::Display for SendError {
             }
             SendError::Onion(err) => write!(f, "cannot build the onion: {err}"),
             SendError::NoChannel => f.write_str("no usable channel with the first hop"),
-            SendError::ChannelRefused => f.write_str("the channel refused the HTLC"),
+            SendError::ChannelRefused(err) => write!(f, "the channel refused the HTLC: {err}"),
         }
     }
 }
@@ -256,11 +257,6 @@ impl OutboundPayments {
             .filter(|(channel, _)| channel == channel_id)
             .map(|(_, htlc_id)| *htlc_id)
             .collect()
-    }
-
-    /// Whether `(channel_id, htlc_id)` is one of our payments.
-    pub(crate) fn owns(&self, channel_id: &ChannelId, htlc_id: u64) -> bool {
-        self.by_htlc.contains_key(&(*channel_id, htlc_id))
     }
 
     /// The peer fulfilled our HTLC: the `PaymentSent` event, if the preimage matches.
