@@ -233,7 +233,6 @@ impl Channel {
     /// Handles the peer's `update_add_htlc`.
     pub fn handle_update_add_htlc(&mut self, msg: &UpdateAddHtlc) -> Result<(), ChannelError> {
         self.check_channel_id(&msg.channel_id)?;
-        self.check_peer_can_update()?;
         if self
             .state
             .shutdown()
@@ -241,6 +240,7 @@ impl Channel {
         {
             return Err(CloseReason::AddAfterShutdown.into());
         }
+        self.check_peer_can_update()?;
         if msg.id != self.commitments.next_counterparty_htlc_id {
             return Err(CloseReason::WrongHtlcId.into());
         }
