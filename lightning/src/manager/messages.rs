@@ -9,6 +9,10 @@ use secp256k1::PublicKey;
 use crate::channel::{Channel, ChannelError, ChannelPhase};
 use crate::wire::{ChannelId, ErrorMessage, Init, Message};
 
+use crate::peer::{PeerMessageHandler, PeerRejected};
+use crate::wire::features::InitFeatures;
+
+use super::config::our_init_features;
 use super::events::{sanitize, ClosureReason};
 use super::ChannelManager;
 
@@ -187,5 +191,45 @@ fn apply_to(channel: &mut Channel, message: &Message) -> Result<(), ChannelError
         Message::Shutdown(msg) => channel.handle_shutdown(msg),
         Message::ClosingSigned(msg) => channel.handle_closing_signed(msg),
         _ => Ok(()),
+    }
+}
+
+/// The `PeerManager`'s view of the manager: features for `init`, connections, messages in and
+/// out. Refusals of a message are answered to the peer by the manager itself (`warning` or
+/// `error`), so they are only logged here.
+impl PeerMessageHandler for ChannelManager {
+    fn provided_init_features(&self) -> InitFeatures {
+        our_init_features()
+    }
+
+    fn peer_connected(
+        &mut self,
+        their_node_id: PublicKey,
+        init: &Init,
+        _inbound: bool,
+    ) -> Result<(), PeerRejected> {
+        ChannelManager::peer_connected(self, their_node_id, init);
+        Ok(())
+    }
+
+    fn peer_disconnected(&mut self, their_node_id: PublicKey) {
+        ChannelManager::peer_disconnected(self, their_node_id);
+    }
+
+    fn handle_message(&mut self, their_node_id: PublicKey, message: Message) {
+        if let Err(error) = ChannelManager::handle_message(self, their_node_id, message) {
+            crate::log_at!(
+                self.logger,
+                crate::util::logger::Level::Debug,
+                Some(their_node_id),
+                None,
+                "message not applied: {}",
+                error
+            );
+        }
+    }
+
+    fn poll_message(&mut self) -> Option<(PublicKey, Message)> {
+        ChannelManager::poll_message(self)
     }
 }
