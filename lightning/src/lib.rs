@@ -17,6 +17,7 @@
 //!   events.
 //! - [`peer`]: the `PeerManager`, one BOLT 8 transport per peer, `init`, `ping`/`pong`, and
 //!   dispatch of messages to the managers.
+//! - [`routing`]: the route types a payment is sent over (pathfinding comes later).
 //! - [`chain`]: the interfaces with the caller's chain data (blocks in, transactions out).
 //! - [`util`]: the `Logger` every component logs through.
 //! - `testkit` (feature `testkit`): the in-process network simulator for tests, public for
@@ -38,6 +39,7 @@ pub mod manager;
 pub mod monitor;
 pub mod onion;
 pub mod peer;
+pub mod routing;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod transport;

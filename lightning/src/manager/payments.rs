@@ -1,0 +1,377 @@
+//! Payment commands (send, receive, claim, fail back) and the manager's side of inbound
+//! HTLCs.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use bitcoin::hashes::{sha256, Hash};
+use lightning_signer_api::traits::SignerReply;
+use secp256k1::ecdh::SharedSecret;
+use secp256k1::{PublicKey, SecretKey};
+
+use crate::onion::{Failure, ONION_PACKET_LEN};
+use crate::routing::{Path, Route};
+use crate::wire::{ChannelId, PaymentHash, PaymentPreimage, ShortChannelId};
+
+use super::events::Event;
+use super::inbound_secret::PaymentSecret;
+use super::payments_in::{
+    failure_packet, receive_htlc, HtlcRejection, InboundHtlc, ReceiveContext,
+};
+use super::payments_out::{build_payment_onion, PaymentId, RecipientOnionFields, SendError};
+use super::ChannelManager;
+
+/// An inbound HTLC for us, waiting for `claim_funds` or `fail_htlc_backwards`.
+#[derive(Clone, Debug)]
+pub(super) struct ClaimableHtlc {
+    pub(super) channel_id: ChannelId,
+    pub(super) htlc_id: u64,
+    pub(super) amount_msat: u64,
+    pub(super) shared_secret: SharedSecret,
+}
+
+/// An inbound HTLC whose onion is not peeled yet (the node signer was not ready).
+pub(super) struct UnpeeledHtlc {
+    pub(super) channel_id: ChannelId,
+    pub(super) htlc_id: u64,
+    pub(super) amount_msat: u64,
+    pub(super) payment_hash: PaymentHash,
+    pub(super) cltv_expiry: u32,
+    pub(super) onion: Box<[u8; ONION_PACKET_LEN]>,
+}
+
+/// Why `claim_funds` did nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimError {
+    /// No claimable payment has this preimage's hash.
+    UnknownPayment,
+}
+
+impl fmt::Display for ClaimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClaimError::UnknownPayment => f.write_str("no claimable payment for this preimage"),
+        }
+    }
+}
+
+impl core::error::Error for ClaimError {}
+
+impl ChannelManager {
+    /// Sends a payment over `route` (exactly one path for now): builds the onion, offers the
+    /// HTLC on our channel with the first hop and signs it. Exactly one `PaymentSent` or
+    /// `PaymentFailed` follows for `payment_id`; an id used before is refused.
+    pub fn send_payment(
+        &mut self,
+        route: &Route,
+        payment_hash: PaymentHash,
+        recipient_onion: RecipientOnionFields,
+        payment_id: PaymentId,
+    ) -> Result<(), SendError> {
+        if self.outbound.is_known(&payment_id) {
+            return Err(SendError::DuplicatePayment);
+        }
+        let [path] = route.paths.as_slice() else {
+            return Err(SendError::UnsupportedRoute);
+        };
+        let first = path.hops.first().ok_or(SendError::UnsupportedRoute)?;
+        let channel_id = self
+            .first_hop_channel(first.node_id, Some(first.short_channel_id))
+            .ok_or(SendError::NoChannel)?;
+        let session_key = self.fresh_session_key();
+        let onion = build_payment_onion(
+            path,
+            &payment_hash,
+            &recipient_onion,
+            self.best_block.height,
+            &session_key,
+        )?;
+        // Present: first_hop_channel found it.
+        let entry = self.channels.get_mut(&channel_id).expect("channel exists");
+        let htlc_id = entry
+            .channel
+            .send_htlc(
+                onion.first_hop_amount_msat,
+                payment_hash,
+                onion.first_hop_cltv_expiry,
+                onion.onion.clone(),
+            )
+            .map_err(SendError::ChannelRefused)?;
+        self.outbound.insert(
+            payment_id,
+            payment_hash,
+            path.clone(),
+            &onion,
+            (channel_id, htlc_id),
+        );
+        let result = entry.channel.maybe_send_commitment();
+        self.handle_channel_result(channel_id, result);
+        self.drain_channel(channel_id);
+        Ok(())
+    }
+
+    /// Pays `amount_msat` to a peer we have a usable channel with (a one-hop route over the
+    /// channel with the most outbound capacity). `final_cltv_expiry_delta` is the recipient's
+    /// (from its invoice).
+    pub fn send_payment_to_peer(
+        &mut self,
+        their_node_id: PublicKey,
+        amount_msat: u64,
+        final_cltv_expiry_delta: u32,
+        payment_hash: PaymentHash,
+        recipient_onion: RecipientOnionFields,
+        payment_id: PaymentId,
+    ) -> Result<(), SendError> {
+        let channel_id = self
+            .first_hop_channel(their_node_id, None)
+            .ok_or(SendError::NoChannel)?;
+        let short_channel_id = self
+            .channels
+            .get(&channel_id)
+            .and_then(|entry| entry.channel.short_channel_id())
+            .ok_or(SendError::NoChannel)?;
+        let path = Path::direct(
+            their_node_id,
+            short_channel_id,
+            amount_msat,
+            final_cltv_expiry_delta,
+        );
+        self.send_payment(
+            &Route::single(path),
+            payment_hash,
+            recipient_onion,
+            payment_id,
+        )
+    }
+
+    /// A usable channel with `node_id` (connected, open): the one with `short_channel_id`
+    /// if given and present, else the one with the most outbound capacity.
+    fn first_hop_channel(
+        &self,
+        node_id: PublicKey,
+        short_channel_id: Option<ShortChannelId>,
+    ) -> Option<ChannelId> {
+        let peer = self.peers.get(&node_id)?;
+        peer.connected.as_ref()?;
+        let usable = peer.channels.iter().filter_map(|id| {
+            let entry = self.channels.get(id)?;
+            entry.channel.is_usable().then_some((*id, &entry.channel))
+        });
+        let usable: Vec<_> = usable.collect();
+        if let Some(scid) = short_channel_id {
+            if let Some((id, _)) = usable
+                .iter()
+                .find(|(_, channel)| channel.short_channel_id() == Some(scid))
+            {
+                return Some(*id);
+            }
+        }
+        usable
+            .iter()
+            .max_by_key(|(_, channel)| channel.balances().outbound_capacity_msat)
+            .map(|(id, _)| *id)
+    }
+
+    fn fresh_session_key(&mut self) -> SecretKey {
+        loop {
+            if let Ok(key) = SecretKey::from_slice(&self.entropy.random_bytes()) {
+                return key;
+            }
+        }
+    }
+
+    /// A payment hash and secret for an invoice (see `inbound_secret` for the stateless
+    /// scheme): nothing is stored; the preimage is derived again when the payment arrives
+    /// and handed over in `PaymentClaimable`. `amount_msat` `None` accepts any amount; the
+    /// invoice expires `expiry_secs` after `now`.
+    pub fn create_inbound_payment(
+        &mut self,
+        amount_msat: Option<u64>,
+        expiry_secs: u32,
+        now: Duration,
+    ) -> (PaymentHash, PaymentSecret) {
+        self.advance_time(now);
+        let nonce = self.random_16();
+        self.inbound_key
+            .create_payment(nonce, amount_msat, expiry_secs, now)
+    }
+
+    /// A payment secret for a hash whose preimage the caller keeps (it passes the preimage
+    /// to `claim_funds` after `PaymentClaimable`).
+    pub fn create_inbound_payment_for_hash(
+        &mut self,
+        payment_hash: PaymentHash,
+        amount_msat: Option<u64>,
+        expiry_secs: u32,
+        now: Duration,
+    ) -> PaymentSecret {
+        self.advance_time(now);
+        self.inbound_key
+            .create_payment_for_hash(payment_hash, amount_msat, expiry_secs, now)
+    }
+
+    /// Claims a claimable payment: fulfils its HTLC(s) with `preimage` and emits
+    /// `PaymentClaimed`.
+    pub fn claim_funds(&mut self, preimage: PaymentPreimage) -> Result<(), ClaimError> {
+        let payment_hash = PaymentHash(sha256::Hash::hash(&preimage.0).to_byte_array());
+        let htlcs = self
+            .claimable
+            .remove(&payment_hash)
+            .ok_or(ClaimError::UnknownPayment)?;
+        let mut amount_msat = 0u64;
+        for htlc in htlcs {
+            let Some(entry) = self.channels.get_mut(&htlc.channel_id) else {
+                continue;
+            };
+            let result = entry
+                .channel
+                .fulfill_htlc(htlc.htlc_id, preimage)
+                .and_then(|()| entry.channel.maybe_send_commitment());
+            if self
+                .handle_channel_result(htlc.channel_id, result)
+                .is_none()
+            {
+                amount_msat = amount_msat.saturating_add(htlc.amount_msat);
+            }
+            self.drain_channel(htlc.channel_id);
+        }
+        self.events.push_back(Event::PaymentClaimed {
+            payment_hash,
+            amount_msat,
+        });
+        Ok(())
+    }
+
+    /// Refuses a claimable payment: fails its HTLC(s) back with
+    /// `incorrect_or_unknown_payment_details`. Returns whether there was one.
+    pub fn fail_htlc_backwards(&mut self, payment_hash: PaymentHash) -> bool {
+        let Some(htlcs) = self.claimable.remove(&payment_hash) else {
+            return false;
+        };
+        for htlc in htlcs {
+            let failure = Failure::IncorrectOrUnknownPaymentDetails {
+                htlc_msat: htlc.amount_msat,
+                height: self.best_block.height,
+            };
+            self.fail_inbound(htlc.channel_id, htlc.htlc_id, &htlc.shared_secret, failure);
+        }
+        true
+    }
+
+    /// Fails an inbound HTLC with `failure` for the payer, and signs the removal.
+    fn fail_inbound(
+        &mut self,
+        channel_id: ChannelId,
+        htlc_id: u64,
+        shared_secret: &SharedSecret,
+        failure: Failure,
+    ) {
+        let Some(packet) = failure_packet(shared_secret, failure) else {
+            return;
+        };
+        let Some(entry) = self.channels.get_mut(&channel_id) else {
+            return;
+        };
+        let result = entry
+            .channel
+            .fail_htlc(htlc_id, packet)
+            .and_then(|()| entry.channel.maybe_send_commitment());
+        self.handle_channel_result(channel_id, result);
+        self.drain_channel(channel_id);
+    }
+
+    /// An inbound HTLC is locked in: peel and validate it, then hold it for a claim (event
+    /// `PaymentClaimable`) or fail it back.
+    pub(super) fn handle_inbound_htlc(&mut self, htlc: UnpeeledHtlc) {
+        let context = ReceiveContext {
+            current_height: self.best_block.height,
+            now: self.highest_seen_time,
+            min_final_cltv_expiry_delta: self.config.min_final_cltv_expiry_delta,
+        };
+        let node_signer = &mut self.node_signer;
+        let outcome = receive_htlc(
+            &InboundHtlc {
+                amount_msat: htlc.amount_msat,
+                payment_hash: htlc.payment_hash,
+                cltv_expiry: htlc.cltv_expiry,
+                onion: &htlc.onion[..],
+            },
+            &context,
+            &self.inbound_key,
+            |point| match node_signer.ecdh(point, None) {
+                SignerReply::Ready(secret) => Some(secret),
+                _ => None,
+            },
+        );
+        match outcome {
+            Ok(received) => {
+                if self.claimable.contains_key(&received.payment_hash) {
+                    // A second HTLC for a payment already claimable: not a multi-part payment
+                    // we support yet; refuse it.
+                    let failure = Failure::IncorrectOrUnknownPaymentDetails {
+                        htlc_msat: htlc.amount_msat,
+                        height: context.current_height,
+                    };
+                    self.fail_inbound(
+                        htlc.channel_id,
+                        htlc.htlc_id,
+                        &received.shared_secret,
+                        failure,
+                    );
+                    return;
+                }
+                self.claimable.insert(
+                    received.payment_hash,
+                    alloc::vec![ClaimableHtlc {
+                        channel_id: htlc.channel_id,
+                        htlc_id: htlc.htlc_id,
+                        amount_msat: htlc.amount_msat,
+                        shared_secret: received.shared_secret,
+                    }],
+                );
+                self.events.push_back(Event::PaymentClaimable {
+                    payment_hash: received.payment_hash,
+                    amount_msat: received.amount_msat,
+                    payment_preimage: received.payment_preimage,
+                    payment_secret: received.payment_secret,
+                    payment_metadata: received.payment_metadata,
+                    custom_tlvs: received.custom_tlvs,
+                    via_channel_id: htlc.channel_id,
+                    claim_deadline: received.cltv_expiry,
+                });
+            }
+            Err(HtlcRejection::SignerUnavailable) => self.unpeeled.push(htlc),
+            Err(HtlcRejection::Malformed(malformed)) => {
+                let Some(entry) = self.channels.get_mut(&htlc.channel_id) else {
+                    return;
+                };
+                let result = entry
+                    .channel
+                    .fail_malformed_htlc(
+                        htlc.htlc_id,
+                        malformed.sha256_of_onion,
+                        malformed.failure_code.0,
+                    )
+                    .and_then(|()| entry.channel.maybe_send_commitment());
+                self.handle_channel_result(htlc.channel_id, result);
+            }
+            Err(HtlcRejection::Fail {
+                shared_secret,
+                failure,
+                ..
+            }) => self.fail_inbound(htlc.channel_id, htlc.htlc_id, &shared_secret, failure),
+        }
+    }
+
+    /// Peels again the HTLCs that waited for the node signer.
+    pub(super) fn retry_unpeeled(&mut self) {
+        let waiting = core::mem::take(&mut self.unpeeled);
+        for htlc in waiting {
+            let channel_id = htlc.channel_id;
+            self.handle_inbound_htlc(htlc);
+            self.drain_channel(channel_id);
+        }
+    }
+}
