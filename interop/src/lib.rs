@@ -1,0 +1,1 @@
+//! Interoperability tests against LDK live in `tests/`; this library holds shared helpers (none yet).
