@@ -61,7 +61,7 @@ impl ChannelMonitor {
                         FundingSpendKind::RevokedCounterpartyCommitment {
                             commitment_number: number,
                         },
-                        revoked_commitment_outputs(&built, number, secret, height),
+                        revoked_with_to_remote(&built, commitment.point, number, secret, height),
                     ),
                     None => (
                         FundingSpendKind::CounterpartyCommitment {
@@ -113,4 +113,21 @@ impl ChannelMonitor {
             .build_commitment(&self.secp, Side::Holder, &point, &holder.inputs)
             .ok()
     }
+}
+
+/// The justice targets of a revoked commitment plus our own `to_remote` on it.
+fn revoked_with_to_remote(
+    built: &CommitmentTransaction,
+    point: bitcoin::secp256k1::PublicKey,
+    number: u64,
+    secret: [u8; 32],
+    height: u32,
+) -> Vec<TrackedOutput> {
+    let mut outputs = revoked_commitment_outputs(built, number, secret, height);
+    outputs.extend(
+        counterparty_commitment_outputs(built, point, height)
+            .into_iter()
+            .filter(|o| matches!(o.claim, super::outputs::ClaimKind::ToRemote { .. })),
+    );
+    outputs
 }
