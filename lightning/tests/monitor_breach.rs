@@ -27,7 +27,7 @@ fn assert_claim_fee(net: &Net, tx: &Transaction) {
 
 /// A stale copy of `a`'s monitor: decoded from old bytes, it still holds the commitment
 /// that `a` has since revoked, and it is told the preimage of `[2; 32]`.
-fn stale_monitor(bytes: &[u8], channel: &Net) -> ChannelMonitor {
+fn stale_monitor(bytes: &[u8]) -> ChannelMonitor {
     let mut stale = ChannelMonitor::decode(bytes, signer(11)).expect("decodes");
     let next = stale.latest_update_id() + 1;
     stale
@@ -40,7 +40,6 @@ fn stale_monitor(bytes: &[u8], channel: &Net) -> ChannelMonitor {
         })
         .expect("preimage applies");
     stale.set_feerate(FEERATE);
-    let _ = channel;
     stale
 }
 
@@ -56,7 +55,7 @@ fn revoked_commitment_with_htlcs_both_ways_is_swept_to_the_satoshi() {
     net.send(true, 10_000_000, [3; 32], cltv);
     net.sync();
 
-    let mut cheat = stale_monitor(&old_bytes, &net);
+    let mut cheat = stale_monitor(&old_bytes);
     cheat.broadcast_latest_holder_commitment();
     let revoked = cheat.poll_broadcast().expect("stale commitment");
     let revoked_txid = revoked.compute_txid();
