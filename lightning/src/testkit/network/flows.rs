@@ -14,6 +14,7 @@ use crate::manager::{
 use crate::wire::{ChannelId, PaymentHash, PaymentPreimage};
 
 use super::Network;
+use crate::testkit::WalletError;
 
 /// How long the invoices of [`Network::pay`] stay valid.
 const INVOICE_EXPIRY_SECS: u32 = 3600;
@@ -115,17 +116,8 @@ impl Network {
                 self.nodes[a].events
             );
         };
-        let feerate = self
-            .chain
-            .feerate_sat_per_kw(ConfirmationTarget::OutputSpendingFee);
-        let funding_tx = self.nodes[a]
-            .wallet
-            .create_payment(
-                &self.chain,
-                &output_script,
-                Amount::from_sat(funding_sat),
-                feerate,
-            )
+        let funding_tx = self
+            .create_funding_transaction(a, &output_script, Amount::from_sat(funding_sat))
             .unwrap_or_else(|err| panic!("node {a}'s wallet cannot fund the channel: {err}"));
         self.nodes[a]
             .manager
@@ -156,6 +148,23 @@ impl Network {
             }
         }
         panic!("channel {channel_id} between nodes {a} and {b} not ready after {MAX_BLOCKS_TO_READY} blocks");
+    }
+
+    /// Has node `index`'s wallet build (not broadcast) a transaction paying `amount` to
+    /// `output_script` at the chain's fee rate, e.g. for the `FundingGenerationReady` of a
+    /// channel opened by hand.
+    pub fn create_funding_transaction(
+        &mut self,
+        index: usize,
+        output_script: &bitcoin::Script,
+        amount: Amount,
+    ) -> Result<Transaction, WalletError> {
+        let feerate = self
+            .chain
+            .feerate_sat_per_kw(ConfirmationTarget::OutputSpendingFee);
+        self.nodes[index]
+            .wallet
+            .create_payment(&self.chain, output_script, amount, feerate)
     }
 
     /// Starts a payment of `amount_msat` from `from` to its direct peer `to`: `to` creates the
