@@ -50,10 +50,7 @@ fn settle_and_check(net: &mut Network, channel: ChannelId, pays: &[PendingPaymen
         );
     }
     net.run_until_quiet();
-    let mut expected = [
-        FUNDING_SAT * 1000 - START_PAYMENT_MSAT,
-        START_PAYMENT_MSAT,
-    ];
+    let mut expected = [FUNDING_SAT * 1000 - START_PAYMENT_MSAT, START_PAYMENT_MSAT];
     for pay in pays {
         let sent = net.node_mut(pay.from).take_events_where(|event| {
             matches!(event, Event::PaymentSent { payment_id, .. } if *payment_id == pay.payment_id)
@@ -103,15 +100,27 @@ fn explore(script: &[(usize, u64)], max_runs: usize) -> usize {
             };
             let message = net.deliver_next(from, 1 - from).expect("queued message");
             delivered.push((from, message.msg_type()));
-            assert!(delivered.len() < 200, "no end to the exchange: {delivered:?}");
+            assert!(
+                delivered.len() < 200,
+                "no end to the exchange: {delivered:?}"
+            );
         }
         let (_, _, htlcs) = assert_agree(&net, channel);
-        assert_eq!(htlcs, script.len(), "every HTLC committed; order {delivered:?}");
+        assert_eq!(
+            htlcs,
+            script.len(),
+            "every HTLC committed; order {delivered:?}"
+        );
         for node in 0..2 {
-            let closed = net.node(node).events().iter().any(|event| {
-                matches!(event, Event::ChannelClosed { .. })
-            });
-            assert!(!closed, "node {node} closed the channel; order {delivered:?}");
+            let closed = net
+                .node(node)
+                .events()
+                .iter()
+                .any(|event| matches!(event, Event::ChannelClosed { .. }));
+            assert!(
+                !closed,
+                "node {node} closed the channel; order {delivered:?}"
+            );
         }
         settle_and_check(&mut net, channel, &pays);
     }
@@ -135,7 +144,12 @@ fn several_htlcs_in_one_commitment() {
     let (mut net, channel) = two_funded_nodes();
     let pays = start(
         &mut net,
-        &[(0, 10_000_000), (0, 20_000_000), (0, 30_000_000), (0, 40_000_000)],
+        &[
+            (0, 10_000_000),
+            (0, 20_000_000),
+            (0, 30_000_000),
+            (0, 40_000_000),
+        ],
     );
     // Node 0 sent its first add with a commitment, then the other adds: the next commitment
     // must wait for node 1's revocation.
@@ -143,7 +157,11 @@ fn several_htlcs_in_one_commitment() {
     while let Some(message) = net.deliver_next(0, 1) {
         first_round.push(message.msg_type());
     }
-    assert_eq!(first_round, [128, 132, 128, 128, 128], "add, commitment_signed, three adds");
+    assert_eq!(
+        first_round,
+        [128, 132, 128, 128, 128],
+        "add, commitment_signed, three adds"
+    );
     // Node 1 answers; from now on record node 0's commitments.
     let mut signatures = Vec::new();
     loop {
@@ -156,7 +174,11 @@ fn several_htlcs_in_one_commitment() {
             None => break,
         }
     }
-    assert_eq!(signatures, [4], "one commitment signs the three new HTLCs with the first");
+    assert_eq!(
+        signatures,
+        [4],
+        "one commitment signs the three new HTLCs with the first"
+    );
     let (_, _, htlcs) = assert_agree(&net, channel);
     assert_eq!(htlcs, 4);
     settle_and_check(&mut net, channel, &pays);
@@ -177,7 +199,12 @@ fn htlcs_failed_back_return_the_funds() {
         let failed = net.node_mut(pay.from).take_events_where(|event| {
             matches!(event, Event::PaymentFailed { payment_id, .. } if *payment_id == pay.payment_id)
         });
-        let [Event::PaymentFailed { reason, payment_hash, .. }] = failed.as_slice() else {
+        let [Event::PaymentFailed {
+            reason,
+            payment_hash,
+            ..
+        }] = failed.as_slice()
+        else {
             panic!("expected one PaymentFailed, got {failed:?}");
         };
         assert_eq!(*payment_hash, pay.payment_hash);

@@ -117,7 +117,10 @@ fn run_with_pause(script: &[(usize, u64)], pause: Option<usize>) -> usize {
 fn one_payment_paused_at_each_monitor_update() {
     let script = [(0, 25_000_000)];
     let total = run_with_pause(&script, None);
-    assert!(total >= 4, "a payment takes several updates on each side: {total}");
+    assert!(
+        total >= 4,
+        "a payment takes several updates on each side: {total}"
+    );
     for pause in 0..total {
         assert_eq!(run_with_pause(&script, Some(pause)), total);
     }
@@ -135,7 +138,12 @@ fn payments_both_ways_paused_at_each_monitor_update() {
 #[test]
 fn updates_completed_newest_first() {
     let (mut net, channel) = two_holding_nodes();
-    let script = [(0, 9_000_000), (1, 8_000_000), (0, 7_000_000), (1, 6_000_000)];
+    let script = [
+        (0, 9_000_000),
+        (1, 8_000_000),
+        (0, 7_000_000),
+        (1, 6_000_000),
+    ];
     let pays: Vec<PendingPayment> = script
         .iter()
         .map(|(from, amount)| net.send_payment(*from, 1 - from, *amount).expect("send"))
@@ -149,7 +157,8 @@ fn updates_completed_newest_first() {
         let mut completed = 0;
         // Alternate which node completes first; each completes everything newest first.
         for node in [round % 2, 1 - round % 2] {
-            let done = net.complete_monitor_updates(node, Completion::All, CompletionOrder::NewestFirst);
+            let done =
+                net.complete_monitor_updates(node, Completion::All, CompletionOrder::NewestFirst);
             out_of_order |= done.windows(2).any(|w| w[0].1 > w[1].1);
             completed += done.len();
             net.run_until_quiet();
@@ -251,5 +260,6 @@ fn opening_with_held_updates_waits_and_completes() {
     // Payments work with updates completed as they come.
     net.set_monitor_policy(0, MonitorPolicy::CompleteImmediately);
     net.set_monitor_policy(1, MonitorPolicy::CompleteImmediately);
-    net.pay(0, 1, 30_000_000).expect("payment on the new channel");
+    net.pay(0, 1, 30_000_000)
+        .expect("payment on the new channel");
 }

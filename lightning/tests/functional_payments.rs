@@ -9,8 +9,14 @@ const FUNDING_SAT: u64 = 1_000_000;
 
 /// The balances both nodes report for `channel`, checked to agree and to add up.
 fn assert_balances(net: &Network, channel: lightning::wire::ChannelId, expected: [u64; 2]) {
-    let a = net.node(0).channel(channel).expect("node 0 has the channel");
-    let b = net.node(1).channel(channel).expect("node 1 has the channel");
+    let a = net
+        .node(0)
+        .channel(channel)
+        .expect("node 0 has the channel");
+    let b = net
+        .node(1)
+        .channel(channel)
+        .expect("node 1 has the channel");
     assert_eq!([a.balance_msat, b.balance_msat], expected);
     assert_eq!(a.pending_htlcs, 0);
     assert_eq!(b.pending_htlcs, 0);
@@ -49,7 +55,8 @@ fn fifty_payments_each_way_update_fee_and_cooperative_close() {
     net.node_mut(0).manager_mut().update_fee(2_500);
     net.run_until_quiet();
     net.pay(0, 1, 5_000_000).expect("payment after update_fee");
-    net.pay(1, 0, 3_000_000).expect("payment back after update_fee");
+    net.pay(1, 0, 3_000_000)
+        .expect("payment back after update_fee");
     expected = [expected[0] - 2_000_000, expected[1] + 2_000_000];
     assert_balances(&net, channel, expected);
     assert!(net.node(0).channel(channel).unwrap().is_usable);
@@ -60,7 +67,10 @@ fn fifty_payments_each_way_update_fee_and_cooperative_close() {
     let closing = net.close_channel(0, 1, channel);
     assert!(net.chain().mempool_contains(&closing.compute_txid()));
     let mined = net.mine_blocks(1);
-    assert!(mined.confirmed.contains(&closing.compute_txid()), "{mined:?}");
+    assert!(
+        mined.confirmed.contains(&closing.compute_txid()),
+        "{mined:?}"
+    );
     let script_a = net.node_mut(0).shutdown_script();
     let script_b = net.node_mut(1).shutdown_script();
     let paid = |script| -> u64 {
@@ -72,7 +82,11 @@ fn fifty_payments_each_way_update_fee_and_cooperative_close() {
             .sum()
     };
     let (out_a, out_b) = (paid(script_a.clone()), paid(script_b.clone()));
-    assert_eq!(out_b, expected[1] / 1000, "the fundee gets its balance exactly");
+    assert_eq!(
+        out_b,
+        expected[1] / 1000,
+        "the fundee gets its balance exactly"
+    );
     let fee = FUNDING_SAT - out_a - out_b;
     assert!(fee > 0 && fee < 5_000, "closing fee {fee}");
     assert_eq!(
@@ -98,8 +112,13 @@ fn fifty_payments_each_way_update_fee_and_cooperative_close() {
 fn push_msat_gives_the_fundee_a_starting_balance() {
     let mut net = Network::new(2);
     let channel = net.open_channel(0, 1, FUNDING_SAT, 100_000_000);
-    assert_balances(&net, channel, [FUNDING_SAT * 1000 - 100_000_000, 100_000_000]);
-    net.pay(1, 0, 10_000_000).expect("the fundee can pay from its pushed balance");
+    assert_balances(
+        &net,
+        channel,
+        [FUNDING_SAT * 1000 - 100_000_000, 100_000_000],
+    );
+    net.pay(1, 0, 10_000_000)
+        .expect("the fundee can pay from its pushed balance");
     assert_balances(&net, channel, [FUNDING_SAT * 1000 - 90_000_000, 90_000_000]);
 }
 
@@ -111,7 +130,8 @@ fn three_nodes_two_channels_direct_payments() {
     assert_ne!(ab, bc);
     assert_eq!(net.node(1).channels().len(), 2);
     net.pay(0, 1, 100_000_000).expect("A pays B");
-    net.pay(1, 2, 250_000_000).expect("B pays C over the other channel");
+    net.pay(1, 2, 250_000_000)
+        .expect("B pays C over the other channel");
     net.pay(2, 1, 50_000_000).expect("C pays B back");
     net.pay(1, 0, 40_000_000).expect("B pays A back");
     assert_eq!(net.balance_msat(0, ab), Some(940_000_000));

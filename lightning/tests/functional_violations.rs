@@ -83,12 +83,13 @@ fn assert_closed_safely(
         mined.confirmed.contains(&commitment.compute_txid()),
         "the victim's commitment confirms: {mined:?}"
     );
-    assert_eq!(net.chain().spending_txid(&funding), Some(commitment.compute_txid()));
+    assert_eq!(
+        net.chain().spending_txid(&funding),
+        Some(commitment.compute_txid())
+    );
     for node in 0..2 {
         assert!(
-            net.node(node)
-                .channel(channel)
-                .is_none_or(|c| !c.is_usable),
+            net.node(node).channel(channel).is_none_or(|c| !c.is_usable),
             "node {node} still uses the channel"
         );
     }
@@ -107,9 +108,9 @@ fn assert_payment_failed(net: &mut Network, pay: &PendingPayment) {
 fn commitment_signed_with_a_bad_signature() {
     let (mut net, channel) = two_funded_nodes();
     let pay = net.send_payment(0, 1, 10_000_000).expect("send");
-    let Message::CommitmentSigned(mut bad) =
-        intercept(&mut net, 0, 1, |m| matches!(m, Message::CommitmentSigned(_)))
-    else {
+    let Message::CommitmentSigned(mut bad) = intercept(&mut net, 0, 1, |m| {
+        matches!(m, Message::CommitmentSigned(_))
+    }) else {
         unreachable!("picked a commitment_signed");
     };
     bad.signature = wrong_signature();
@@ -122,9 +123,9 @@ fn commitment_signed_with_a_bad_signature() {
 fn commitment_signed_with_a_bad_htlc_signature() {
     let (mut net, channel) = two_funded_nodes();
     net.send_payment(0, 1, 10_000_000).expect("send");
-    let Message::CommitmentSigned(mut bad) =
-        intercept(&mut net, 0, 1, |m| matches!(m, Message::CommitmentSigned(_)))
-    else {
+    let Message::CommitmentSigned(mut bad) = intercept(&mut net, 0, 1, |m| {
+        matches!(m, Message::CommitmentSigned(_))
+    }) else {
         unreachable!("picked a commitment_signed");
     };
     assert_eq!(bad.htlc_signatures.len(), 1);
@@ -222,9 +223,9 @@ fn fulfill_with_a_wrong_preimage_or_unknown_htlc() {
         let pay = net.send_payment(0, 1, 10_000_000).expect("send");
         net.run_until_quiet();
         assert!(net.claim_payment(1, pay.payment_hash));
-        let Message::UpdateFulfillHtlc(fulfill) =
-            intercept(&mut net, 1, 0, |m| matches!(m, Message::UpdateFulfillHtlc(_)))
-        else {
+        let Message::UpdateFulfillHtlc(fulfill) = intercept(&mut net, 1, 0, |m| {
+            matches!(m, Message::UpdateFulfillHtlc(_))
+        }) else {
             unreachable!("picked an update_fulfill_htlc");
         };
         let bad = match tamper {

@@ -1,6 +1,7 @@
 //! Whole flows on top of the network: opening a channel, paying, closing, and the checks
 //! tests make on balances.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -56,7 +57,7 @@ pub enum PayError {
     /// The payer refused to send.
     Send(SendError),
     /// The payer reported `PaymentFailed`.
-    Failed(PaymentFailureReason),
+    Failed(Box<PaymentFailureReason>),
     /// The recipient never saw the payment as claimable, and the payer saw no failure.
     NotClaimable,
     /// The recipient claimed, but the payer saw neither `PaymentSent` nor `PaymentFailed`.
@@ -297,7 +298,7 @@ impl Network {
             matches!(event, Event::PaymentFailed { payment_id, .. } if *payment_id == pending.payment_id)
         });
         match failed.into_iter().next() {
-            Some(Event::PaymentFailed { reason, .. }) => Some(PayError::Failed(reason)),
+            Some(Event::PaymentFailed { reason, .. }) => Some(PayError::Failed(Box::new(reason))),
             _ => None,
         }
     }
