@@ -198,7 +198,8 @@ impl Network {
 
     /// Closes the connection between `a` and `b` as if `a`'s side asked to (the peer manager
     /// closes it; both handlers are told). Undelivered messages are lost. Does nothing if they
-    /// are not connected.
+    /// are not connected. Collects what the nodes did about it (e.g. `ChannelClosed` for
+    /// channels not yet funded).
     pub fn disconnect(&mut self, a: usize, b: usize) {
         let Some(index) = self.connection_index(a, b) else {
             return;
@@ -208,14 +209,16 @@ impl Network {
         node.peer_manager
             .disconnect(conn, &mut Gate::closed(&mut node.manager));
         self.handle_disconnects();
+        self.collect_all();
     }
 
     /// Drops the connection between `a` and `b` abruptly (both sockets die; no last bytes).
-    /// Undelivered messages are lost. Does nothing if they are not connected.
+    /// Undelivered messages are lost. Does nothing if they are not connected. Collects.
     pub fn drop_connection(&mut self, a: usize, b: usize) {
         if let Some(index) = self.connection_index(a, b) {
             self.end_connection(index, a, None);
         }
+        self.collect_all();
     }
 
     /// Drops the connection between `a` and `b` if there is one, then connects `a` to `b`.
