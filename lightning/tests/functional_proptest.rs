@@ -66,8 +66,13 @@ fn check_quiet(
     channel: ChannelId,
     tracked: &[Tracked],
 ) -> Result<(), TestCaseError> {
-    let a = net.node(0).channel(channel).expect("node 0 channel");
-    let b = net.node(1).channel(channel).expect("node 1 channel");
+    let (Some(a), Some(b)) = (net.node(0).channel(channel), net.node(1).channel(channel)) else {
+        return Err(TestCaseError::fail(format!(
+            "the channel closed: node 0 {:?}, node 1 {:?}",
+            net.node(0).events(),
+            net.node(1).events()
+        )));
+    };
     prop_assert!(
         a.is_usable && b.is_usable,
         "channel closed: {:?} {:?}",
@@ -198,6 +203,33 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let b = net.node(1).channel(channel).expect("node 1 channel");
     prop_assert_eq!([a.balance_msat, b.balance_msat], expected);
     Ok(())
+}
+
+/// A sequence proptest found: the fundee sends many HTLCs while others are pending, one
+/// failed back.
+#[test]
+fn fundee_sends_many_htlcs_while_some_fail_back() {
+    let send = |amount_msat, fail| Op::Send {
+        from: 1,
+        amount_msat,
+        fail,
+    };
+    run(vec![
+        send(26_936_123, false),
+        send(40_610_123, false),
+        send(59_139_123, true),
+        Op::Quiet,
+        send(45_992_123, false),
+        send(41_382_123, false),
+        send(54_427_123, false),
+        Op::Resolve,
+        send(19_560_123, true),
+        send(18_515_123, false),
+        send(58_077_123, false),
+        Op::DeliverAll { from: 0 },
+        send(35_361_123, true),
+    ])
+    .unwrap();
 }
 
 proptest! {
