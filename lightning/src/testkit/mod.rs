@@ -27,11 +27,17 @@
 //! assert_eq!(destination.balance(&chain), Amount::from_sat(40_000));
 //! ```
 //!
-//! Still to come, in a `network` module next to these: N nodes in one process over in-memory
-//! peer connections with controllable delivery (reorder, delay, drop, disconnect), crash and
-//! restart from persisted state, and a seeded RNG, all sharing one [`SimChain`].
+//! - [`network`]: N nodes ([`network::TestNode`]: keys, peer manager, channel manager,
+//!   wallet) in one process over in-memory connections through the real BOLT 8 transport,
+//!   sharing one [`SimChain`], with controllable delivery (one message at a time, hold,
+//!   drop, inject, disconnect), monitor updates completed at once or held, seeded
+//!   randomness and helpers for whole flows (open a channel, pay, close). See
+//!   [`network::Network`].
+//!
+//! Still to come: crash and restart from persisted state.
 
 mod chain;
+pub mod network;
 mod wallet;
 
 pub use chain::{

@@ -114,16 +114,31 @@ impl Commitments {
         }
     }
 
-    /// The spec once every pending change of both sides is applied (changes that do not
-    /// apply are skipped).
+    /// The spec once every pending change of both sides is applied (removals before adds, as
+    /// in [`CommitmentSpec::apply_all`]; changes that do not apply are skipped).
     pub fn projected(&self) -> CommitmentSpec {
         let mut spec = self.local.clone();
-        for logged in &self.ours {
-            let _ = spec.apply(Side::Holder, &logged.change);
-        }
-        for logged in self.theirs.iter().filter(|l| l.stage == Stage::Proposed) {
-            let _ = spec.apply(Side::Counterparty, &logged.change);
-        }
+        let theirs = self.theirs.iter().filter(|l| l.stage == Stage::Proposed);
+        spec.apply_all_lenient(
+            self.ours
+                .iter()
+                .map(|l| (Side::Holder, &l.change))
+                .chain(theirs.map(|l| (Side::Counterparty, &l.change))),
+        );
+        spec
+    }
+
+    /// The spec of the next commitment we would sign for the peer: its current one plus our
+    /// proposed changes and its acked ones (changes that do not apply are skipped). Funds a
+    /// removal the peer only proposed would return are not in it yet.
+    pub fn next_remote(&self) -> CommitmentSpec {
+        let mut spec = self.remote.clone();
+        let ours = self.ours.iter().filter(|l| l.stage == Stage::Proposed);
+        let theirs = self.theirs.iter().filter(|l| l.stage == Stage::Acked);
+        spec.apply_all_lenient(
+            ours.map(|l| (Side::Holder, &l.change))
+                .chain(theirs.map(|l| (Side::Counterparty, &l.change))),
+        );
         spec
     }
 

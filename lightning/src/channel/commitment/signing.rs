@@ -39,14 +39,13 @@ impl Channel {
             return Ok(());
         }
         let mut spec = c.remote.clone();
-        for logged in c.ours.iter().filter(|l| l.stage == Stage::Proposed) {
-            spec.apply(Side::Holder, &logged.change)
-                .map_err(spec_error)?;
-        }
-        for logged in c.theirs.iter().filter(|l| l.stage == Stage::Acked) {
-            spec.apply(Side::Counterparty, &logged.change)
-                .map_err(spec_error)?;
-        }
+        let ours = c.ours.iter().filter(|l| l.stage == Stage::Proposed);
+        let theirs = c.theirs.iter().filter(|l| l.stage == Stage::Acked);
+        spec.apply_all(
+            ours.map(|l| (Side::Holder, &l.change))
+                .chain(theirs.map(|l| (Side::Counterparty, &l.change))),
+        )
+        .map_err(spec_error)?;
         let number = c.remote_number + 1;
         // Checked in `blocked` above.
         let point = c.counterparty_next_point.expect("checked above");
@@ -156,14 +155,13 @@ impl Channel {
         let c = &self.commitments;
         let point = c.holder_next_point.ok_or(CloseReason::ProtocolOrder)?;
         let mut spec = c.local.clone();
-        for logged in c.ours.iter().filter(|l| l.stage == Stage::Acked) {
-            spec.apply(Side::Holder, &logged.change)
-                .map_err(spec_error)?;
-        }
-        for logged in c.theirs.iter().filter(|l| l.stage == Stage::Proposed) {
-            spec.apply(Side::Counterparty, &logged.change)
-                .map_err(spec_error)?;
-        }
+        let ours = c.ours.iter().filter(|l| l.stage == Stage::Acked);
+        let theirs = c.theirs.iter().filter(|l| l.stage == Stage::Proposed);
+        spec.apply_all(
+            ours.map(|l| (Side::Holder, &l.change))
+                .chain(theirs.map(|l| (Side::Counterparty, &l.change))),
+        )
+        .map_err(spec_error)?;
         let number = c.local_number + 1;
         let inputs = spec.to_inputs(Side::Holder, number);
         let signatures = CommitmentSignatures {

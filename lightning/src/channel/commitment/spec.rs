@@ -122,6 +122,34 @@ impl CommitmentSpec {
         Ok(())
     }
 
+    /// Applies a batch of changes that go into one commitment: removals and fee updates
+    /// first, then adds, each group in the given order. A commitment holds the whole batch at
+    /// once, so an add may spend funds a removal in the same batch returns; applying in
+    /// arrival order could overdraw a balance that the final commitment does not. (Removals
+    /// never name an add of the same batch: only irrevocably committed HTLCs can be removed.)
+    pub fn apply_all<'a>(
+        &mut self,
+        changes: impl IntoIterator<Item = (Side, &'a Change)>,
+    ) -> Result<(), SpecError> {
+        let (adds, others): (Vec<_>, Vec<_>) = changes
+            .into_iter()
+            .partition(|(_, change)| matches!(change, Change::Add { .. }));
+        for (proposer, change) in others.into_iter().chain(adds) {
+            self.apply(proposer, change)?;
+        }
+        Ok(())
+    }
+
+    /// Like [`apply_all`](Self::apply_all), but skips the changes that do not apply.
+    pub fn apply_all_lenient<'a>(&mut self, changes: impl IntoIterator<Item = (Side, &'a Change)>) {
+        let (adds, others): (Vec<_>, Vec<_>) = changes
+            .into_iter()
+            .partition(|(_, change)| matches!(change, Change::Add { .. }));
+        for (proposer, change) in others.into_iter().chain(adds) {
+            let _ = self.apply(proposer, change);
+        }
+    }
+
     /// The commitment inputs of this spec with `broadcaster` as the broadcaster.
     pub fn to_inputs(&self, broadcaster: Side, commitment_number: u64) -> CommitmentInputs {
         let htlcs = self

@@ -80,6 +80,16 @@ impl Channel {
         if !self.is_funder && !self.funder_can_pay_fee(&spec, htlc_count) {
             return Err(ApiError::InsufficientBalance.into());
         }
+        // The add goes into the next commitment we sign for the peer, which does not yet hold
+        // the funds a removal the peer only proposed returns: it must be affordable there too,
+        // or signing that commitment would overdraw our balance.
+        let mut next_remote = self.commitments.next_remote();
+        next_remote
+            .apply(Side::Holder, &change)
+            .map_err(|_| ApiError::InsufficientBalance)?;
+        if !self.can_afford(&next_remote, Side::Holder, next_remote.htlcs.len()) {
+            return Err(ApiError::InsufficientBalance.into());
+        }
         let Change::Add { htlc, onion } = &change else {
             unreachable!("built as an add above")
         };

@@ -1,0 +1,180 @@
+//! [`Network`]: N simulated nodes in one process over in-memory connections, sharing one
+//! [`SimChain`], with delivery the test controls.
+//!
+//! Each [`TestNode`] is a real [`PeerManager`](crate::peer::PeerManager) and
+//! [`ChannelManager`](crate::manager::ChannelManager) over a
+//! [`KeysManager`](lightning_signer_api::keys_manager::KeysManager) from its seed, with its own
+//! [`SimWallet`](crate::testkit::SimWallet), seeded randomness ([`SeededEntropy`]) and a
+//! listener on the chain. Connections run the real BOLT 8 handshake and transport; the
+//! network only decides *when* each Lightning message crosses.
+//!
+//! # Call contract
+//!
+//! 1. Build: [`Network::new`]`(n)` (default nodes, wallets funded with 10 BTC each) or
+//!    [`Network::with_nodes`] with a [`NodeConfig`] per node (seed, manager config, monitor
+//!    policy, logger).
+//! 2. Connect: [`connect`](Network::connect)`(a, b)` (handshake and `init` at once),
+//!    [`disconnect`](Network::disconnect), [`drop_connection`](Network::drop_connection),
+//!    [`reconnect`](Network::reconnect).
+//! 3. Act: helpers ([`open_channel`](Network::open_channel), [`pay`](Network::pay),
+//!    [`send_payment`](Network::send_payment), [`claim_payment`](Network::claim_payment),
+//!    [`fail_payment`](Network::fail_payment), [`close_channel`](Network::close_channel)) or
+//!    any command through [`node_mut`](Network::node_mut)`(i).manager_mut()`.
+//! 4. Move: [`run_until_quiet`](Network::run_until_quiet) moves everything (messages on
+//!    directions not [`held`](Network::hold), monitor updates per each node's
+//!    [`MonitorPolicy`], broadcasts into the mempool, events into each node's list). For fine
+//!    control: [`collect_all`](Network::collect_all) (gather output, deliver nothing),
+//!    [`next_message`](Network::next_message) (peek),
+//!    [`deliver_next`](Network::deliver_next) (exactly one message),
+//!    [`deliver_all`](Network::deliver_all) (one direction),
+//!    [`take_next_message`](Network::take_next_message) (drop or intercept),
+//!    [`inject_message`](Network::inject_message) (a hand-made message through the sender's
+//!    transport), [`hold`](Network::hold)/[`release`](Network::release) a direction.
+//! 5. Persist: under [`MonitorPolicy::Hold`] the updates wait in
+//!    [`TestNode::held_monitor_updates`] until
+//!    [`complete_monitor_updates`](Network::complete_monitor_updates) (all or a count, oldest
+//!    or newest first) or [`complete_monitor_update`](Network::complete_monitor_update).
+//! 6. Chain and time: [`mine_blocks`](Network::mine_blocks) (mines, syncs every node, runs
+//!    until quiet), [`chain_mut`](Network::chain_mut) then [`sync_chain`](Network::sync_chain)
+//!    for reorgs, [`advance_time`](Network::advance_time).
+//! 7. Assert: [`TestNode::events`]/[`TestNode::take_events`], [`TestNode::channels`]
+//!    (`list_channels`), [`balance_msat`](Network::balance_msat),
+//!    [`onchain_balance`](Network::onchain_balance), [`TestNode::broadcasts`],
+//!    [`chain`](Network::chain) (mempool, UTXOs), [`disconnections`](Network::disconnections).
+//!
+//! Nothing moves between calls: every helper documents what it runs. Same seeds and same
+//! calls give the same run.
+//!
+//! ```
+//! use lightning::testkit::network::Network;
+//!
+//! let mut net = Network::new(2);
+//! let channel = net.open_channel(0, 1, 1_000_000, 0);
+//! let paid = net.pay(0, 1, 50_000_000).expect("payment succeeds");
+//! assert_eq!(paid.fee_paid_msat, Some(0));
+//! assert_eq!(net.balance_msat(0, channel), Some(950_000_000));
+//! assert_eq!(net.balance_msat(1, channel), Some(50_000_000));
+//!
+//! // One message at a time: node 0 adds an HTLC, we look at what crosses.
+//! let pending = net.send_payment(0, 1, 10_000).unwrap();
+//! net.collect_all();
+//! assert_eq!(net.next_message_type(0, 1), Some(128)); // update_add_htlc
+//! net.deliver_next(0, 1);
+//! net.run_until_quiet();
+//! assert!(net.claim_payment(1, pending.payment_hash));
+//! net.run_until_quiet();
+//!
+//! let closing = net.close_channel(0, 1, channel);
+//! net.mine_blocks(1);
+//! assert_eq!(net.chain().tx_confirmations(&closing.compute_txid()), Some(1));
+//! ```
+
+mod flows;
+mod links;
+mod node;
+mod run;
+
+pub use flows::{PayError, PaymentOutcome, PendingPayment};
+pub use links::Disconnection;
+pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
+pub use run::MAX_QUIET_ROUNDS;
+
+use alloc::collections::BTreeSet;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use secp256k1::PublicKey;
+
+use crate::testkit::SimChain;
+use crate::wire::ChainHash;
+
+use self::links::Connection;
+
+/// The simulated time a network starts at (2023-11-14, seconds since the Unix epoch).
+pub const NETWORK_START_TIME: Duration = Duration::from_secs(1_700_000_000);
+
+/// N nodes and one [`SimChain`], with in-memory connections whose delivery the test
+/// controls. See the [module documentation](self) for the call contract and an example.
+pub struct Network {
+    nodes: Vec<TestNode>,
+    chain: SimChain,
+    connections: Vec<Connection>,
+    /// Directions `(from, to)` whose messages `run_until_quiet` does not deliver.
+    held_links: BTreeSet<(usize, usize)>,
+    disconnections: Vec<links::Disconnection>,
+    now: Duration,
+    next_connection_id: u64,
+    next_user_channel_id: u128,
+    next_payment_id: u64,
+}
+
+impl Network {
+    /// `count` nodes with [`NodeConfig::for_index`] defaults, on a fresh chain, not connected.
+    pub fn new(count: usize) -> Self {
+        Network::with_nodes((0..count).map(NodeConfig::for_index).collect())
+    }
+
+    /// One node per config, in order (node `i` is `configs[i]`), on a fresh chain, not
+    /// connected. Each funded wallet costs one mined block.
+    pub fn with_nodes(configs: Vec<NodeConfig>) -> Self {
+        let mut chain = SimChain::new();
+        let chain_hash = ChainHash::using_genesis_block(chain.network());
+        let mut nodes: Vec<TestNode> = configs
+            .into_iter()
+            .map(|config| TestNode::new(config, &mut chain, chain_hash))
+            .collect();
+        for node in &mut nodes {
+            node.manager.advance_time(NETWORK_START_TIME);
+        }
+        let mut network = Network {
+            nodes,
+            chain,
+            connections: Vec::new(),
+            held_links: BTreeSet::new(),
+            disconnections: Vec::new(),
+            now: NETWORK_START_TIME,
+            next_connection_id: 0,
+            next_user_channel_id: 0,
+            next_payment_id: 0,
+        };
+        network.sync_chain();
+        network
+    }
+
+    /// How many nodes.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Node `index`.
+    ///
+    /// # Panics
+    /// If there is no such node.
+    pub fn node(&self, index: usize) -> &TestNode {
+        &self.nodes[index]
+    }
+
+    /// Node `index`, for commands; see [`TestNode::manager_mut`].
+    ///
+    /// # Panics
+    /// If there is no such node.
+    pub fn node_mut(&mut self, index: usize) -> &mut TestNode {
+        &mut self.nodes[index]
+    }
+
+    /// The index of the node with `node_id`.
+    pub fn index_of(&self, node_id: &PublicKey) -> Option<usize> {
+        self.nodes.iter().position(|node| node.node_id == *node_id)
+    }
+
+    /// The shared chain.
+    pub fn chain(&self) -> &SimChain {
+        &self.chain
+    }
+
+    /// The shared chain, to change directly (reorgs, fee rates, funding); call
+    /// [`sync_chain`](Self::sync_chain) afterwards so the nodes see it.
+    pub fn chain_mut(&mut self) -> &mut SimChain {
+        &mut self.chain
+    }
+}

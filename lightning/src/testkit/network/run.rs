@@ -1,0 +1,220 @@
+//! Driving the network: collecting each node's output, running until quiet, monitor-update
+//! completion, the chain and the clock.
+
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use crate::testkit::MineOutcome;
+use crate::wire::ChannelId;
+
+use super::links::Gate;
+use super::node::{Completion, CompletionOrder, MonitorPolicy};
+use super::Network;
+
+/// The most rounds [`Network::run_until_quiet`] makes before it decides the nodes livelock.
+pub const MAX_QUIET_ROUNDS: usize = 10_000;
+
+impl Network {
+    /// Moves everything until nothing moves: collects every node's output (monitor updates
+    /// per its policy, messages into the per-direction queues, broadcasts into the chain's
+    /// mempool, events), delivers every queued message on directions not
+    /// [`held`](Self::hold), and repeats. Returns the number of rounds that moved something.
+    ///
+    /// # Panics
+    /// After [`MAX_QUIET_ROUNDS`] rounds that all moved something (a livelock: two nodes
+    /// answering each other forever), naming the busy directions.
+    pub fn run_until_quiet(&mut self) -> usize {
+        for round in 0..MAX_QUIET_ROUNDS {
+            let mut moved = self.collect_all();
+            let busy: Vec<(usize, usize)> = self.deliverable_directions();
+            for (from, to) in busy {
+                moved |= self.deliver_all(from, to) > 0;
+            }
+            if !moved {
+                return round;
+            }
+        }
+        panic!(
+            "the network did not go quiet after {MAX_QUIET_ROUNDS} rounds (livelock); \
+             directions still busy: {:?}",
+            self.deliverable_directions()
+        );
+    }
+
+    /// The directions with queued messages that are not held, as `(from, to)`.
+    fn deliverable_directions(&self) -> Vec<(usize, usize)> {
+        let mut directions = Vec::new();
+        for connection in &self.connections {
+            for (from, to, queue) in [
+                (connection.a, connection.b, &connection.a_to_b),
+                (connection.b, connection.a, &connection.b_to_a),
+            ] {
+                if !queue.is_empty() && !self.held_links.contains(&(from, to)) {
+                    directions.push((from, to));
+                }
+            }
+        }
+        directions
+    }
+
+    /// Collects every node's output once over (see [`run_until_quiet`](Self::run_until_quiet)),
+    /// delivering nothing. Returns whether anything came out.
+    pub fn collect_all(&mut self) -> bool {
+        let mut moved = false;
+        for index in 0..self.nodes.len() {
+            moved |= self.collect_node(index);
+        }
+        moved
+    }
+
+    /// Drains node `index`'s channel manager until it has nothing more to say.
+    fn collect_node(&mut self, index: usize) -> bool {
+        let mut moved_any = false;
+        loop {
+            let mut moved = false;
+            let node = &mut self.nodes[index];
+            while let Some(update) = node.manager.poll_monitor_update() {
+                moved = true;
+                match node.policy {
+                    MonitorPolicy::CompleteImmediately => node
+                        .manager
+                        .monitor_update_completed(update.channel_id, update.update_id),
+                    MonitorPolicy::Hold => node
+                        .held_updates
+                        .push((update.channel_id, update.update_id)),
+                }
+            }
+            while let Some(tx) = node.manager.poll_broadcast() {
+                moved = true;
+                self.chain.broadcast(tx.clone());
+                node.broadcasts.push(tx);
+            }
+            while let Some(event) = node.manager.next_event() {
+                moved = true;
+                node.events.push(event);
+            }
+            let mut outgoing = Vec::new();
+            while let Some(message) = node.manager.poll_message() {
+                moved = true;
+                outgoing.push(message);
+            }
+            for (peer, message) in outgoing {
+                let Some(to) = self.index_of(&peer) else {
+                    continue;
+                };
+                if let Some(connection) = self.connection_index(index, to) {
+                    self.connections[connection]
+                        .queue_from(index)
+                        .push_back(message);
+                }
+                // Not connected: the message is lost, as with a dead socket.
+            }
+            if !moved {
+                return moved_any;
+            }
+            moved_any = true;
+        }
+    }
+
+    /// Sets node `index`'s monitor-update policy (updates already held stay held).
+    pub fn set_monitor_policy(&mut self, index: usize, policy: MonitorPolicy) {
+        self.nodes[index].policy = policy;
+    }
+
+    /// Completes held monitor updates of node `index`: `which` of them, oldest or newest
+    /// first, each reported to its channel manager with `monitor_update_completed`. Then
+    /// collects (but delivers nothing). Returns the updates completed, in order.
+    pub fn complete_monitor_updates(
+        &mut self,
+        index: usize,
+        which: Completion,
+        order: CompletionOrder,
+    ) -> Vec<(ChannelId, u64)> {
+        self.collect_all();
+        let node = &mut self.nodes[index];
+        let count = match which {
+            Completion::All => node.held_updates.len(),
+            Completion::Count(count) => count.min(node.held_updates.len()),
+        };
+        let chosen: Vec<(ChannelId, u64)> = match order {
+            CompletionOrder::OldestFirst => node.held_updates.drain(..count).collect(),
+            CompletionOrder::NewestFirst => {
+                let start = node.held_updates.len() - count;
+                node.held_updates.drain(start..).rev().collect()
+            }
+        };
+        for (channel_id, update_id) in &chosen {
+            node.manager
+                .monitor_update_completed(*channel_id, *update_id);
+        }
+        self.collect_all();
+        chosen
+    }
+
+    /// Completes one held monitor update of node `index`; returns whether it was held.
+    pub fn complete_monitor_update(
+        &mut self,
+        index: usize,
+        channel_id: ChannelId,
+        update_id: u64,
+    ) -> bool {
+        let node = &mut self.nodes[index];
+        let Some(position) = node
+            .held_updates
+            .iter()
+            .position(|held| *held == (channel_id, update_id))
+        else {
+            return false;
+        };
+        node.held_updates.remove(position);
+        node.manager.monitor_update_completed(channel_id, update_id);
+        self.collect_all();
+        true
+    }
+
+    /// Mines `count` blocks (with the mempool's transactions), then syncs every node and
+    /// runs until quiet. Returns what was mined.
+    pub fn mine_blocks(&mut self, count: u32) -> MineOutcome {
+        self.collect_all();
+        let outcome = self.chain.mine_blocks(count);
+        self.sync_chain();
+        self.run_until_quiet();
+        outcome
+    }
+
+    /// Brings every node's channel manager up to the chain's tip (the chain's
+    /// [`sync_confirm`](crate::testkit::SimChain::sync_confirm)), and collects. Call it after
+    /// changing the chain directly (e.g. a reorg through [`chain_mut`](Self::chain_mut)).
+    pub fn sync_chain(&mut self) {
+        for node in &mut self.nodes {
+            // Invariant: the listener was registered on this chain when the node was built.
+            self.chain
+                .sync_confirm(node.listener, &mut node.manager)
+                .expect("node listener registered on the network chain");
+        }
+        self.collect_all();
+    }
+
+    /// The simulated time (since the Unix epoch).
+    pub fn now(&self) -> Duration {
+        self.now
+    }
+
+    /// Moves the simulated time forward by `by`, telling every channel manager and running
+    /// every peer manager's timers (pings; peers that stop answering are dropped). Collects.
+    pub fn advance_time(&mut self, by: Duration) {
+        self.now = self.now.saturating_add(by);
+        let now = self.now;
+        for node in &mut self.nodes {
+            node.manager.advance_time(now);
+            node.peer_manager
+                .tick(now, &mut Gate::closed(&mut node.manager));
+        }
+        let pairs: Vec<(usize, usize)> = self.connections.iter().map(|c| (c.a, c.b)).collect();
+        for (a, b) in pairs {
+            while self.shuttle_bytes(a, b) {}
+        }
+        self.handle_disconnects();
+        self.collect_all();
+    }
+}
