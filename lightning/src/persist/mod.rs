@@ -44,6 +44,7 @@
 //! [`MemoryStore`] keeps everything in memory (tests, `no_std` users with their own flushing);
 //! [`FilesystemStore`] (feature `std`) writes crash-safely to a directory.
 
+mod channel_monitor;
 mod kv_store;
 mod monitor_updating;
 mod names;
@@ -52,6 +53,7 @@ mod stored;
 #[cfg(feature = "std")]
 mod fs_store;
 
+pub use channel_monitor::encoded_monitor_keys_id;
 #[cfg(feature = "std")]
 pub use fs_store::FilesystemStore;
 pub use kv_store::{KVStore, KVStoreError, MemoryStore, StoreOperation};

@@ -12,6 +12,7 @@ use super::names::{channel_key, parse_channel_key, parse_update_key, update_key}
 use super::stored::{decode_stored_monitor, encode_stored_monitor, StoredMonitorDecodeError};
 use super::{PersistStatus, PersistableMonitor, Persister};
 use crate::monitor::update::{ChannelMonitorUpdate, MonitorUpdateDecodeError};
+use crate::monitor::{MonitorDecodeError, MonitorUpdateError};
 use crate::wire::ChannelId;
 
 /// The namespace of full monitors, one key per channel (its id in hex).
@@ -50,7 +51,7 @@ impl StoredMonitor {
 
 /// Why the stored monitors could not be read. Nothing is guessed: any inconsistency is an
 /// error, so a node never starts from a monitor older than what it acknowledged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReadMonitorsError {
     /// The store failed.
     Store(KVStoreError),
@@ -84,6 +85,22 @@ pub enum ReadMonitorsError {
         /// The first missing update id.
         update_id: u64,
     },
+    /// The monitor inside the envelope could not be decoded.
+    MonitorDecode {
+        /// The channel.
+        channel_id: ChannelId,
+        /// What the decoder said.
+        error: MonitorDecodeError,
+    },
+    /// A stored update did not apply to the decoded monitor.
+    UpdateRejected {
+        /// The channel.
+        channel_id: ChannelId,
+        /// The update.
+        update_id: u64,
+        /// What the monitor said.
+        error: MonitorUpdateError,
+    },
 }
 
 impl fmt::Display for ReadMonitorsError {
@@ -112,6 +129,17 @@ impl fmt::Display for ReadMonitorsError {
                 channel_id,
                 update_id,
             } => write!(f, "update {update_id} of channel {channel_id} is missing"),
+            Self::MonitorDecode { channel_id, error } => {
+                write!(f, "stored monitor of channel {channel_id}: {error}")
+            }
+            Self::UpdateRejected {
+                channel_id,
+                update_id,
+                error,
+            } => write!(
+                f,
+                "stored update {update_id} of channel {channel_id} does not apply: {error}"
+            ),
         }
     }
 }
