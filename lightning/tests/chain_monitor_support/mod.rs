@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use lightning::channel::ChannelEvent;
@@ -156,13 +156,23 @@ impl Harness {
     /// An open channel; `a`'s monitor is watched (and stored) by a chain monitor compacting
     /// every `interval` updates.
     pub fn new(interval: u64, answer: Answer) -> Harness {
+        let store = SharedStore::default();
+        Self::with_store(interval, answer, Box::new(store.clone()), store)
+    }
+
+    /// Like [`new`](Self::new), persisting into `kv` (`store` is kept for the test's use).
+    pub fn with_store(
+        interval: u64,
+        answer: Answer,
+        kv: Box<dyn KVStore>,
+        store: SharedStore,
+    ) -> Harness {
         let mut net = Net::open(false);
         let monitor = net.a.monitor.take().expect("a has a monitor once funded");
         let channel_id = monitor.channel_id();
-        let store = SharedStore::default();
         let script = Script::new(Answer::Always(PersistStatus::Completed));
         let persister = ScriptedPersister {
-            inner: MonitorUpdatingPersister::new(Box::new(store.clone()), interval),
+            inner: MonitorUpdatingPersister::new(kv, interval),
             script: script.clone(),
         };
         let mut cm = ChainMonitor::new(Box::new(persister));
@@ -260,19 +270,52 @@ impl Harness {
             }
         }
     }
+}
 
-    /// The HTLC ids locked in at `a` (sent by `b`) that `a` has not settled yet.
-    pub fn a_locked_in(&self, settled: &BTreeSet<u64>) -> Vec<(u64, lightning::wire::PaymentHash)> {
-        self.a_events
-            .iter()
+impl Harness {
+    /// `a` (or `b`) sends an HTLC paying `preimage`'s hash and commits; messages are collected
+    /// but not delivered.
+    pub fn send(&mut self, from_a: bool, preimage: [u8; 32]) {
+        let cltv = self.net.chain.height() + 144;
+        let chan = if from_a {
+            &mut self.net.a.chan
+        } else {
+            &mut self.net.b.chan
+        };
+        chan.send_htlc(2_000_000, payment_hash(preimage), cltv, Box::new([0; 1366]))
+            .expect("send_htlc");
+        chan.maybe_send_commitment().expect("commit");
+        self.collect();
+    }
+
+    /// Fulfills every HTLC locked in at `b` whose preimage is among `preimages`, and commits.
+    pub fn settle_at_b(&mut self, preimages: &[[u8; 32]]) {
+        let locked: Vec<(u64, lightning::wire::PaymentHash)> = self
+            .net
+            .b
+            .events
+            .drain(..)
             .filter_map(|e| match e {
                 ChannelEvent::HtlcLockedIn {
                     htlc_id,
                     payment_hash,
                     ..
-                } if !settled.contains(htlc_id) => Some((*htlc_id, *payment_hash)),
+                } => Some((htlc_id, payment_hash)),
                 _ => None,
             })
-            .collect()
+            .collect();
+        for (htlc_id, hash) in locked {
+            let preimage = preimages
+                .iter()
+                .find(|p| payment_hash(**p) == hash)
+                .expect("known preimage");
+            self.net
+                .b
+                .chan
+                .fulfill_htlc(htlc_id, lightning::wire::PaymentPreimage(*preimage))
+                .expect("fulfill");
+        }
+        self.net.b.chan.maybe_send_commitment().expect("commit");
+        self.collect();
     }
 }
