@@ -128,7 +128,7 @@ fn holder_force_close_resolves_every_htlc_with_counterparty_offline() {
     net.collect();
     net.b.sync(&mut net.chain);
     // The monitor broadcasts the same commitment as the channel.
-    assert_eq!(net.chain.mempool(), &[channel_tx.clone()]);
+    assert_eq!(net.chain.mempool(), std::slice::from_ref(&channel_tx));
     let commitment = channel_tx;
     net.chain.mine_blocks(1);
     net.b.sync(&mut net.chain);
