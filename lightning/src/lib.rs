@@ -19,6 +19,8 @@
 //!   dispatch of messages to the managers.
 //! - [`routing`]: the route types a payment is sent over (pathfinding comes later).
 //! - [`chain`]: the interfaces with the caller's chain data (blocks in, transactions out).
+//! - [`persist`]: the `Persister` contract (updates that can pause a channel), key-value stores
+//!   (in memory; on the filesystem under `std`) and the delta-writing monitor persister.
 //! - [`util`]: the `Logger` every component logs through.
 //! - `testkit` (feature `testkit`): the in-process network simulator for tests, public for
 //!   users.
@@ -39,6 +41,7 @@ pub mod manager;
 pub mod monitor;
 pub mod onion;
 pub mod peer;
+pub mod persist;
 pub mod routing;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -7,6 +7,7 @@
 //!   current by the later updates; it watches the chain, claims our outputs and punishes
 //!   breaches, and reports [`MonitorEvent`]s.
 
+pub mod chain_monitor;
 mod channel_monitor;
 mod codec;
 pub mod update;
