@@ -21,9 +21,9 @@
 //! 2. For each connection: [`peer_connected`](ChannelManager::peer_connected) after the
 //!    `init` exchange, [`handle_message`](ChannelManager::handle_message) for every message
 //!    from the peer, [`peer_disconnected`](ChannelManager::peer_disconnected) when it drops.
-//!    Channels that are not yet funded are forgotten on disconnect; funded channels stay, but
-//!    `channel_reestablish` is not implemented yet, so a channel with updates in flight at a
-//!    disconnect cannot resume them (a later issue).
+//!    Channels that are not yet funded are forgotten on disconnect; funded channels stay and
+//!    resume with `channel_reestablish` (queued by `peer_connected`; the channel sends nothing
+//!    else until the peer's arrives, then retransmits what the peer missed).
 //! 3. Open: [`open_channel`](ChannelManager::open_channel) → event `FundingGenerationReady` →
 //!    [`funding_transaction_generated`](ChannelManager::funding_transaction_generated) →
 //!    `ChannelPending` (the funding transaction comes out of `poll_broadcast`) → confirmations
@@ -48,6 +48,8 @@ mod messages;
 mod payments;
 mod payments_in;
 mod payments_out;
+mod reconnect;
+mod serialize;
 
 pub use channels::{ChannelDetails, CommandError};
 pub use config::{our_init_features, ManagerConfig, ManagerParams};

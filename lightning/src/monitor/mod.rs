@@ -4,5 +4,5 @@
 //!   channel emits for every state change the monitor must know, and
 //!   [`ChannelMonitorInit`](update::ChannelMonitorInit), the monitor's initial data.
 
-mod codec;
+pub(crate) mod codec;
 pub mod update;
