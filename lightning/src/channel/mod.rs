@@ -62,7 +62,7 @@ pub mod events;
 mod open;
 mod queues;
 mod reestablish;
-mod serialize;
+pub(crate) mod serialize;
 mod state;
 
 use alloc::boxed::Box;
@@ -276,6 +276,11 @@ impl Channel {
             self.commitments.local_number,
             self.commitments.remote_number,
         )
+    }
+
+    /// The monitor update ids: (the last emitted, every update through this one complete).
+    pub fn monitor_update_ids(&self) -> (Option<u64>, Option<u64>) {
+        self.queues.update_ids()
     }
 
     /// The id of the last monitor update emitted, if any.

@@ -50,6 +50,7 @@ mod payments_in;
 mod payments_out;
 mod reconnect;
 mod serialize;
+mod serialize_events;
 
 pub use channels::{ChannelDetails, CommandError};
 pub use config::{our_init_features, ManagerConfig, ManagerParams};
@@ -65,6 +66,7 @@ pub use payments_out::{
     build_payment_onion, PaymentId, PaymentOnion, RecipientOnionFields, ReturnedHtlcFailure,
     SendError,
 };
+pub use serialize::{ManagerDecodeError, MANAGER_FORMAT_VERSION};
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -125,6 +127,8 @@ pub struct ChannelManager {
     logger: SharedLogger,
     our_node_id: PublicKey,
     inbound_key: InboundPaymentKey,
+    /// The material `inbound_key` comes from (persisted with the manager).
+    inbound_key_material: [u8; 32],
     best_block: BestBlock,
     /// The latest time we were told (by a call or a block header).
     highest_seen_time: Duration,
@@ -166,6 +170,7 @@ impl ChannelManager {
             entropy,
             logger,
             inbound_key: InboundPaymentKey::new(&key_material),
+            inbound_key_material: key_material,
             best_block,
             highest_seen_time: Duration::ZERO,
             feerate_per_kw,
