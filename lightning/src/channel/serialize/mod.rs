@@ -326,7 +326,7 @@ impl Channel {
             ))
         })?;
         let waits = record(&records, 14, "waits", read_waits)?;
-        Ok(Channel {
+        let mut channel = Channel {
             counterparty_node_id,
             user_channel_id,
             temporary_channel_id,
@@ -361,7 +361,10 @@ impl Channel {
             queues,
             waits,
             link: LinkState::Disconnected,
-        })
+        };
+        // A restart is a disconnect: the peer's uncommitted updates are forgotten.
+        channel.peer_disconnected();
+        Ok(channel)
     }
 }
 
