@@ -138,6 +138,18 @@ pub enum CloseReason {
     HolderForceClosed,
     /// The channel closed cooperatively.
     CooperativeClose,
+    /// The peer's `channel_reestablish` names commitment numbers that cannot be (it is
+    /// behind us, or it is lying): BOLT 2 says fail the channel.
+    ReestablishMismatch,
+    /// The peer's `channel_reestablish` proves (with one of our revocation secrets) that
+    /// our state is older than its: we must not broadcast our commitment; the peer is asked
+    /// to close and we wait for its commitment on chain (with `option_static_remotekey` our
+    /// `to_remote` output pays our payment basepoint directly; the point is kept for
+    /// channels that would need it).
+    StaleLocalState {
+        /// The peer's current per-commitment point from its `channel_reestablish`.
+        their_current_per_commitment_point: bitcoin::secp256k1::PublicKey,
+    },
 }
 
 impl fmt::Display for CloseReason {
@@ -171,6 +183,10 @@ impl fmt::Display for CloseReason {
                 Self::CounterpartyError => "peer sent an error",
                 Self::HolderForceClosed => "force closed by us",
                 Self::CooperativeClose => "closed cooperatively",
+                Self::ReestablishMismatch => "channel_reestablish does not match our state",
+                Self::StaleLocalState { .. } => {
+                    "our channel state is stale (data loss): please close"
+                }
                 _ => "channel failure",
             }),
         }

@@ -6,7 +6,8 @@
 //! - `commitment`: the update log (HTLC add/fulfill/fail, `update_fee`) and the
 //!   `commitment_signed`/`revoke_and_ack` dance.
 //! - `close`: `shutdown`, `closing_signed` fee negotiation and force close.
-//! - `reestablish`: (later) `channel_reestablish` after a disconnect.
+//! - `reestablish`: disconnects and `channel_reestablish` (BOLT 2 "Message Retransmission").
+//! - `serialize`: the channel's versioned TLV encoding, to survive a restart.
 //!
 //! # Call contract of [`Channel`]
 //!
@@ -41,6 +42,14 @@
 //!    [`handle_closing_signed`](Channel::handle_closing_signed) until event `Closed` carries the
 //!    closing transaction; or [`force_close`](Channel::force_close) at any time after funding.
 //!
+//! 5. Connection: [`peer_disconnected`](Channel::peer_disconnected) when the connection
+//!    drops (the peer's uncommitted updates are forgotten, nothing is sent until the
+//!    reestablish), [`peer_connected`](Channel::peer_connected) when it is back (queues
+//!    `channel_reestablish`), then
+//!    [`handle_channel_reestablish`](Channel::handle_channel_reestablish) with the peer's:
+//!    it queues exactly what the peer missed. A channel restored by
+//!    [`Channel::decode`] starts disconnected.
+//!
 //! A signer answering `Pending` pauses the step that asked; call
 //! [`signer_ready`](Channel::signer_ready) when it is ready and the step resumes.
 //! Every error is a [`ChannelError`] saying what the owner must do.
@@ -52,7 +61,8 @@ pub mod error;
 pub mod events;
 mod open;
 mod queues;
-pub mod reestablish;
+mod reestablish;
+pub(crate) mod serialize;
 mod state;
 
 use alloc::boxed::Box;
@@ -66,9 +76,11 @@ use lightning_signer_api::tx::ChannelType;
 pub use config::{ChannelConfig, ChannelHandshakeLimits};
 pub use error::{ApiError, ChannelError, CloseReason, ParameterError, WarnReason};
 pub use events::{ChannelBalances, ChannelEvent, ChannelPhase, HtlcFailReason};
+pub use serialize::{ChannelDecodeError, CHANNEL_FORMAT_VERSION};
 
 use self::commitment::Commitments;
 use self::queues::Queues;
+use self::reestablish::LinkState;
 use self::state::{ChannelState, SignerWaits};
 use crate::monitor::update::ChannelMonitorUpdate;
 use crate::util::logger::SharedLogger;
@@ -176,6 +188,8 @@ pub struct Channel {
     commitments: Commitments,
     queues: Queues,
     waits: SignerWaits,
+    /// The connection as the channel sees it (reestablish progress).
+    link: LinkState,
 }
 
 impl Channel {
@@ -211,7 +225,7 @@ impl Channel {
 
     /// Whether HTLCs can be sent now (open, no shutdown, signer not blocking).
     pub fn is_usable(&self) -> bool {
-        matches!(self.state, ChannelState::Normal)
+        matches!(self.state, ChannelState::Normal) && self.link == LinkState::Connected
     }
 
     /// The short channel id, once the funding confirmed.
@@ -262,6 +276,11 @@ impl Channel {
             self.commitments.local_number,
             self.commitments.remote_number,
         )
+    }
+
+    /// The monitor update ids: (the last emitted, every update through this one complete).
+    pub fn monitor_update_ids(&self) -> (Option<u64>, Option<u64>) {
+        self.queues.update_ids()
     }
 
     /// The id of the last monitor update emitted, if any.
@@ -343,12 +362,16 @@ impl Channel {
     }
 
     /// Checks that a message names this channel.
+    /// Checks that a message names this channel and may come now: after a reconnection,
+    /// nothing but `channel_reestablish` may come before the peer's `channel_reestablish`.
     fn check_channel_id(&self, id: &ChannelId) -> Result<(), ChannelError> {
-        if *id == self.channel_id {
-            Ok(())
-        } else {
-            Err(WarnReason::WrongChannelId.into())
+        if *id != self.channel_id {
+            return Err(WarnReason::WrongChannelId.into());
         }
+        if self.link != LinkState::Connected {
+            return Err(CloseReason::ProtocolOrder.into());
+        }
+        Ok(())
     }
 
     fn log_debug(&self, args: core::fmt::Arguments<'_>) {

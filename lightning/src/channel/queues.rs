@@ -26,6 +26,9 @@ pub(crate) struct Queues {
     completed_through: Option<u64>,
     /// Completions above `completed_through` that arrived out of order.
     completed_ahead: BTreeSet<u64>,
+    /// While the peer is disconnected (or has not reestablished), messages are not queued:
+    /// what the peer must get is regenerated from the state at `channel_reestablish`.
+    muted: bool,
 }
 
 impl Queues {
@@ -46,14 +49,62 @@ impl Queues {
         self.latest_update_id
     }
 
-    /// Queues a message that needs no update.
+    /// Queues a message that needs no update (dropped while muted).
     pub fn push_message(&mut self, message: Message) {
+        if !self.muted {
+            self.messages.push_back((None, message));
+        }
+    }
+
+    /// Queues a message that waits for every update emitted so far (dropped while muted).
+    pub fn push_message_after_updates(&mut self, message: Message) {
+        if !self.muted {
+            self.messages.push_back((self.latest_update_id, message));
+        }
+    }
+
+    /// Queues a message even while muted (`channel_reestablish`, `error`).
+    pub fn push_message_unmuted(&mut self, message: Message) {
         self.messages.push_back((None, message));
     }
 
-    /// Queues a message that waits for every update emitted so far.
-    pub fn push_message_after_updates(&mut self, message: Message) {
-        self.messages.push_back((self.latest_update_id, message));
+    /// Mutes or unmutes the message queue (see the `muted` field).
+    pub fn set_muted(&mut self, muted: bool) {
+        self.muted = muted;
+    }
+
+    /// The completion state: (latest update id, every update through this id is complete).
+    pub fn update_ids(&self) -> (Option<u64>, Option<u64>) {
+        (self.latest_update_id, self.completed_through)
+    }
+
+    /// The events not yet released, with the update they wait for.
+    pub fn held_events(&self) -> impl Iterator<Item = &(Option<u64>, ChannelEvent)> {
+        self.events.iter()
+    }
+
+    /// The updates not yet polled.
+    pub fn unpolled_updates(&self) -> impl Iterator<Item = &ChannelMonitorUpdate> {
+        self.updates.iter()
+    }
+
+    /// Queues restored from persisted state: no messages, and muted (a restored channel
+    /// starts disconnected). Completions reported out of order before the save are
+    /// forgotten; the owner reports them again after the reload.
+    pub fn restored(
+        latest_update_id: Option<u64>,
+        completed_through: Option<u64>,
+        events: VecDeque<(Option<u64>, ChannelEvent)>,
+        updates: VecDeque<ChannelMonitorUpdate>,
+    ) -> Self {
+        Queues {
+            latest_update_id,
+            completed_through,
+            events,
+            updates,
+            muted: true,
+            ..Queues::default()
+        }
     }
 
     /// Queues an event that waits for every update emitted so far.

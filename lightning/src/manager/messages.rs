@@ -44,11 +44,12 @@ impl ChannelManager {
     /// A peer connected and sent `init` (after ours): channels can be opened with it.
     pub fn peer_connected(&mut self, their_node_id: PublicKey, init: &Init) {
         self.peers.entry(their_node_id).or_default().connected = Some(init.combined_features());
+        self.reestablish_channels_with(their_node_id);
     }
 
     /// A peer disconnected. Channels not yet funded, and `open_channel` requests waiting for
-    /// acceptance, are forgotten. Funded channels stay, but without `channel_reestablish`
-    /// (a later issue) updates in flight at the disconnect cannot resume.
+    /// acceptance, are forgotten. Funded channels stay: they forget the peer's uncommitted
+    /// updates and resume with `channel_reestablish` when the peer connects again.
     pub fn peer_disconnected(&mut self, their_node_id: PublicKey) {
         let Some(peer) = self.peers.get_mut(&their_node_id) else {
             return;
@@ -62,6 +63,8 @@ impl ChannelManager {
                 .is_some_and(|entry| entry.channel.funding_outpoint().is_none());
             if unfunded {
                 self.forget_channel(channel_id, ClosureReason::DisconnectedBeforeFunding);
+            } else {
+                self.disconnect_channel(channel_id);
             }
         }
         self.pending_opens
@@ -167,6 +170,7 @@ fn channel_of(message: &Message) -> Option<ChannelId> {
         Message::RevokeAndAck(msg) => msg.channel_id,
         Message::Shutdown(msg) => msg.channel_id,
         Message::ClosingSigned(msg) => msg.channel_id,
+        Message::ChannelReestablish(msg) => msg.channel_id,
         _ => return None,
     })
 }
@@ -190,6 +194,7 @@ fn apply_to(channel: &mut Channel, message: &Message) -> Result<(), ChannelError
         Message::RevokeAndAck(msg) => channel.handle_revoke_and_ack(msg),
         Message::Shutdown(msg) => channel.handle_shutdown(msg),
         Message::ClosingSigned(msg) => channel.handle_closing_signed(msg),
+        Message::ChannelReestablish(msg) => channel.handle_channel_reestablish(msg),
         _ => Ok(()),
     }
 }

@@ -21,9 +21,9 @@
 //! 2. For each connection: [`peer_connected`](ChannelManager::peer_connected) after the
 //!    `init` exchange, [`handle_message`](ChannelManager::handle_message) for every message
 //!    from the peer, [`peer_disconnected`](ChannelManager::peer_disconnected) when it drops.
-//!    Channels that are not yet funded are forgotten on disconnect; funded channels stay, but
-//!    `channel_reestablish` is not implemented yet, so a channel with updates in flight at a
-//!    disconnect cannot resume them (a later issue).
+//!    Channels that are not yet funded are forgotten on disconnect; funded channels stay and
+//!    resume with `channel_reestablish` (queued by `peer_connected`; the channel sends nothing
+//!    else until the peer's arrives, then retransmits what the peer missed).
 //! 3. Open: [`open_channel`](ChannelManager::open_channel) → event `FundingGenerationReady` →
 //!    [`funding_transaction_generated`](ChannelManager::funding_transaction_generated) →
 //!    `ChannelPending` (the funding transaction comes out of `poll_broadcast`) → confirmations
@@ -48,6 +48,9 @@ mod messages;
 mod payments;
 mod payments_in;
 mod payments_out;
+mod reconnect;
+mod serialize;
+mod serialize_events;
 
 pub use channels::{ChannelDetails, CommandError};
 pub use config::{our_init_features, ManagerConfig, ManagerParams};
@@ -63,6 +66,7 @@ pub use payments_out::{
     build_payment_onion, PaymentId, PaymentOnion, RecipientOnionFields, ReturnedHtlcFailure,
     SendError,
 };
+pub use serialize::{ManagerDecodeError, MANAGER_FORMAT_VERSION};
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -123,6 +127,8 @@ pub struct ChannelManager {
     logger: SharedLogger,
     our_node_id: PublicKey,
     inbound_key: InboundPaymentKey,
+    /// The material `inbound_key` comes from (persisted with the manager).
+    inbound_key_material: [u8; 32],
     best_block: BestBlock,
     /// The latest time we were told (by a call or a block header).
     highest_seen_time: Duration,
@@ -164,6 +170,7 @@ impl ChannelManager {
             entropy,
             logger,
             inbound_key: InboundPaymentKey::new(&key_material),
+            inbound_key_material: key_material,
             best_block,
             highest_seen_time: Duration::ZERO,
             feerate_per_kw,

@@ -193,19 +193,19 @@ pub enum ReturnedHtlcFailure {
 }
 
 /// One payment in flight.
-struct PendingPayment {
-    payment_hash: PaymentHash,
-    path: Path,
-    hop_shared_secrets: Vec<SharedSecret>,
-    fee_paid_msat: Option<u64>,
+pub(crate) struct PendingPayment {
+    pub(crate) payment_hash: PaymentHash,
+    pub(crate) path: Path,
+    pub(crate) hop_shared_secrets: Vec<SharedSecret>,
+    pub(crate) fee_paid_msat: Option<u64>,
 }
 
 /// The book of outbound payments.
 #[derive(Default)]
 pub(crate) struct OutboundPayments {
-    pending: HashMap<PaymentId, PendingPayment>,
-    by_htlc: HashMap<(ChannelId, u64), PaymentId>,
-    resolved: HashSet<PaymentId>,
+    pub(crate) pending: HashMap<PaymentId, PendingPayment>,
+    pub(crate) by_htlc: HashMap<(ChannelId, u64), PaymentId>,
+    pub(crate) resolved: HashSet<PaymentId>,
 }
 
 impl OutboundPayments {

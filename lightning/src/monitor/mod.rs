@@ -9,7 +9,7 @@
 
 pub mod chain_monitor;
 mod channel_monitor;
-mod codec;
+pub(crate) mod codec;
 pub mod update;
 
 pub use channel_monitor::{

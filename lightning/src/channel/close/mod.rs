@@ -114,6 +114,14 @@ impl Channel {
         if !is_standard_shutdown_script(&msg.scriptpubkey) {
             return Err(WarnReason::NonStandardShutdownScript.into());
         }
+        let repeated = self
+            .state
+            .shutdown()
+            .is_some_and(|s| s.counterparty_script.as_ref() == Some(&msg.scriptpubkey));
+        if repeated {
+            // Retransmitted after a reconnection (BOLT 2): nothing new.
+            return Ok(());
+        }
         let mut shutdown = match &self.state {
             ChannelState::Normal | ChannelState::AwaitingReady { .. } => ShutdownState {
                 target_feerate_per_kw: self.commitments.local.feerate_per_kw,

@@ -73,6 +73,9 @@ pub(crate) struct Commitments {
     pub last_sent_commitment_signed: Option<CommitmentSigned>,
     /// The last `revoke_and_ack` we sent (for reestablish).
     pub last_sent_revoke_and_ack: Option<RevokeAndAck>,
+    /// Whether, of the two, `commitment_signed` was sent after `revoke_and_ack` (the order
+    /// to keep when both are retransmitted).
+    pub commitment_sent_last: bool,
 }
 
 impl Commitments {
@@ -111,6 +114,7 @@ impl Commitments {
             counterparty_secrets: CounterpartyCommitmentSecrets::new(),
             last_sent_commitment_signed: None,
             last_sent_revoke_and_ack: None,
+            commitment_sent_last: false,
         }
     }
 

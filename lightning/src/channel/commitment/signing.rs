@@ -34,7 +34,8 @@ impl Channel {
             || self.waits.revocation.is_some()
             || c.counterparty_next_point.is_none()
             || !c.has_changes_for_remote()
-            || !self.state.updates_allowed();
+            || !self.state.updates_allowed()
+            || self.link != crate::channel::LinkState::Connected;
         if blocked {
             return Ok(());
         }
@@ -79,6 +80,7 @@ impl Channel {
             unknown_tlvs: Vec::new(),
         };
         c.last_sent_commitment_signed = Some(message.clone());
+        c.commitment_sent_last = true;
         self.queues.push_update(
             self.channel_id,
             alloc::vec![MonitorUpdateStep::LatestCounterpartyCommitment {
@@ -222,6 +224,7 @@ impl Channel {
             next_per_commitment_point: next_point,
         };
         self.commitments.last_sent_revoke_and_ack = Some(message.clone());
+        self.commitments.commitment_sent_last = false;
         self.queues
             .push_message_after_updates(Message::RevokeAndAck(message));
         Ok(())

@@ -173,6 +173,7 @@ impl Channel {
             commitments,
             queues: Queues::default(),
             waits: SignerWaits::default(),
+            link: crate::channel::LinkState::Connected,
         };
         channel.queues.push_message(Message::AcceptChannel(accept));
         Ok(channel)

@@ -161,6 +161,7 @@ impl Channel {
             commitments,
             queues: Queues::default(),
             waits: SignerWaits::default(),
+            link: crate::channel::LinkState::Connected,
         };
         channel.queues.push_message(Message::OpenChannel(open));
         Ok(channel)

@@ -67,8 +67,8 @@ impl Channel {
                 self.maybe_become_ready();
                 Ok(())
             }
-            // A repeat (after a reconnect) changes nothing.
-            ChannelState::Normal if self.commitments.remote_number == 0 => Ok(()),
+            // A repeat (after a reconnect) changes nothing (BOLT 2: ignore redundant ones).
+            ChannelState::Normal | ChannelState::ShuttingDown(_) => Ok(()),
             _ => Err(WarnReason::UnexpectedMessage.into()),
         }
     }
