@@ -183,6 +183,11 @@ impl InFlightHtlcs {
         *used = used.saturating_add(amount_msat);
     }
 
+    /// The map from (channel, direction) to the amount in flight, for the pathfinder.
+    pub(crate) fn used_map(&self) -> &HashMap<(u64, bool), u64> {
+        &self.used_msat
+    }
+
     /// The amount in flight over `short_channel_id` from `source` to `target`.
     pub fn used_msat(
         &self,

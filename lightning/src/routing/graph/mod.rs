@@ -166,10 +166,6 @@ impl ChannelEntry {
         }
     }
 
-    pub(crate) fn is_dead(&self) -> bool {
-        self.node_one == DEAD
-    }
-
     /// The largest HTLC the channel can carry as far as gossip tells: the capacity if known.
     pub(crate) fn capacity_msat(&self) -> Option<u64> {
         (self.capacity_sat != 0).then(|| self.capacity_sat.saturating_mul(1000))
@@ -261,6 +257,16 @@ impl NetworkGraph {
     /// The ids of every channel, in increasing order.
     pub fn channel_ids(&self) -> impl Iterator<Item = ShortChannelId> + '_ {
         self.channel_index.keys().map(|id| ShortChannelId(*id))
+    }
+
+    /// The ids of the channels from `start` on (inclusive), in increasing order.
+    pub fn channel_ids_from(
+        &self,
+        start: ShortChannelId,
+    ) -> impl Iterator<Item = ShortChannelId> + '_ {
+        self.channel_index
+            .range(start.0..)
+            .map(|(id, _)| ShortChannelId(*id))
     }
 
     /// The ids of the channels whose funding block is in `first_block..first_block + count`,
