@@ -208,10 +208,10 @@ impl GossipHandler {
         let now_secs = self.now.as_secs();
         match message {
             Message::ChannelAnnouncement(msg) => {
-                let lookup = match &mut self.utxo_lookup {
-                    Some(lookup) => Some(&mut **lookup as &mut dyn UtxoLookup),
-                    None => None,
-                };
+                let lookup = self
+                    .utxo_lookup
+                    .as_mut()
+                    .map(|lookup| &mut **lookup as &mut dyn UtxoLookup);
                 self.graph
                     .handle_channel_announcement(&self.secp, msg, lookup, now_secs)
             }
