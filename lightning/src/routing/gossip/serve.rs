@@ -99,7 +99,7 @@ fn next_range_reply(
     next_block: &mut u64,
     first_reply: &mut bool,
 ) -> Option<Message> {
-    let end_block = query.end_blocknum().min(1 << 24);
+    let end_block = query.end_blocknum();
     if *next_block >= end_block && !*first_reply {
         return None;
     }

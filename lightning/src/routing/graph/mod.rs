@@ -276,10 +276,14 @@ impl NetworkGraph {
         first_block: u32,
         count: u32,
     ) -> impl Iterator<Item = ShortChannelId> + '_ {
-        let start = u64::from(first_block) << 40;
-        let end = (u64::from(first_block) + u64::from(count)).min(1 << 24) << 40;
-        self.channel_index
-            .range(start..end)
+        // Block heights have 24 bits; the last id of block `b` is `(b << 40) | (2^40 - 1)`.
+        let first = u64::from(first_block);
+        let end_block = (first + u64::from(count)).min(1 << 24);
+        let range =
+            (first < end_block).then(|| (first << 40)..=(((end_block - 1) << 40) | 0xff_ffff_ffff));
+        range
+            .into_iter()
+            .flat_map(|range| self.channel_index.range(range))
             .map(|(id, _)| ShortChannelId(*id))
     }
 
