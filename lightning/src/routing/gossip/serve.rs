@@ -205,7 +205,7 @@ fn queue_channel_gossip(
     ] {
         if wants(bit) && sent_nodes.insert(NodeKey::from_pubkey(&node)) {
             if let Some(announcement) = graph.node_announcement(&node) {
-                pending.push_back(Message::NodeAnnouncement(announcement.clone()));
+                pending.push_back(Message::NodeAnnouncement(announcement));
             }
         }
     }

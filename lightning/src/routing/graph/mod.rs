@@ -38,7 +38,7 @@ use secp256k1::PublicKey;
 
 use crate::routing::router::RoutingFees;
 use crate::wire::gossip::NodeAnnouncement;
-use crate::wire::{ChainHash, ShortChannelId};
+use crate::wire::{ChainHash, Decode, ShortChannelId};
 
 /// A node's key in compressed form (33 bytes), as stored in the graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -177,7 +177,8 @@ impl ChannelEntry {
 pub(crate) struct NodeEntry {
     pub(crate) key: NodeKey,
     pub(crate) channels: Vec<u32>,
-    pub(crate) announcement: Option<Box<NodeAnnouncement>>,
+    /// The latest `node_announcement`, in its wire form (smaller than the decoded struct).
+    pub(crate) announcement: Option<Box<[u8]>>,
 }
 
 /// The public network, from verified gossip. See the [module documentation](self).
@@ -301,9 +302,10 @@ impl NetworkGraph {
     }
 
     /// The latest valid `node_announcement` of `node`, if any.
-    pub fn node_announcement(&self, node: &PublicKey) -> Option<&NodeAnnouncement> {
+    pub fn node_announcement(&self, node: &PublicKey) -> Option<NodeAnnouncement> {
         let index = *self.node_index.get(&NodeKey::from_pubkey(node))?;
-        self.nodes[index as usize].announcement.as_deref()
+        let bytes = self.nodes[index as usize].announcement.as_deref()?;
+        NodeAnnouncement::decode_exact(bytes).ok()
     }
 
     /// Removes a channel (e.g. its funding output was spent), and any node left without
@@ -367,13 +369,7 @@ impl NetworkGraph {
             .nodes
             .iter()
             .filter_map(|node| node.announcement.as_deref())
-            .map(|ann| {
-                size_of::<NodeAnnouncement>()
-                    + ann.addresses.capacity() * size_of::<crate::wire::gossip::AddressDescriptor>()
-                    + ann.unparsed_addresses.capacity()
-                    + ann.excess_data.capacity()
-                    + ann.features.to_wire_bytes().len()
-            })
+            .map(<[u8]>::len)
             .sum();
         let node_bytes = self.nodes.capacity() * size_of::<NodeEntry>()
             + self.free_nodes.capacity() * size_of::<u32>()

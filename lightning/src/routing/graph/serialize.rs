@@ -24,7 +24,6 @@ use secp256k1::ecdsa::Signature;
 
 use super::{ChannelEntry, ChannelPolicy, ChannelProof, NetworkGraph, NodeKey, UpdateProof};
 use crate::routing::router::RoutingFees;
-use crate::wire::gossip::NodeAnnouncement;
 use crate::wire::{encode_u16_prefixed, Decode, DecodeError, Encode, Reader};
 use crate::wire::{read_tlv_stream, ChainHash, TlvWriter};
 
@@ -86,7 +85,7 @@ impl NetworkGraph {
             count += 1;
             nodes.extend_from_slice(&node.key.0);
             match &node.announcement {
-                Some(ann) => encode_u16_prefixed(&ann.encode_to_vec(), &mut nodes),
+                Some(ann) => encode_u16_prefixed(ann, &mut nodes),
                 None => 0u16.encode(&mut nodes),
             }
         }
@@ -164,7 +163,7 @@ impl NetworkGraph {
     }
 }
 
-type StoredNode = (NodeKey, Option<Box<NodeAnnouncement>>);
+type StoredNode = (NodeKey, Option<Box<[u8]>>);
 
 fn read_nodes(bytes: &[u8]) -> Result<Vec<StoredNode>, GraphReadError> {
     let mut r = Reader::new(bytes);
@@ -173,10 +172,8 @@ fn read_nodes(bytes: &[u8]) -> Result<Vec<StoredNode>, GraphReadError> {
     for _ in 0..count {
         let key = NodeKey(r.read_array()?);
         let announcement = r.read_u16_prefixed()?;
-        let announcement = match announcement.is_empty() {
-            true => None,
-            false => Some(Box::new(NodeAnnouncement::decode_exact(announcement)?)),
-        };
+        // Kept in wire form; decoded (and checked) when asked for.
+        let announcement = (!announcement.is_empty()).then(|| Box::from(announcement));
         nodes.push((key, announcement));
     }
     if !r.is_empty() {

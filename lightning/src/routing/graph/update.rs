@@ -14,7 +14,7 @@ use crate::wire::features::ChannelFeatures;
 use crate::wire::gossip::{
     ChannelAnnouncement, ChannelUpdate, GossipSignatureError, NodeAnnouncement,
 };
-use crate::wire::{ChainHash, ShortChannelId};
+use crate::wire::{ChainHash, Encode, ShortChannelId};
 
 /// How far in the future a `channel_update` timestamp may be (one day).
 const MAX_FUTURE_SECS: u64 = 86_400;
@@ -119,6 +119,13 @@ impl fmt::Display for GossipError {
 
 impl core::error::Error for GossipError {}
 
+/// The `timestamp` of a stored `node_announcement` (after the signature and the features).
+fn stored_timestamp(bytes: &[u8]) -> Option<u32> {
+    let features_len = usize::from(u16::from_be_bytes(bytes.get(64..66)?.try_into().ok()?));
+    let at = 66usize.checked_add(features_len)?;
+    Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
 fn to_secs(now_secs: u64) -> u32 {
     u32::try_from(now_secs).unwrap_or(u32::MAX)
 }
@@ -209,14 +216,15 @@ impl NetworkGraph {
         let node = self.node_entry_mut(slot);
         if node
             .announcement
-            .as_ref()
-            .is_some_and(|old| old.timestamp >= msg.timestamp)
+            .as_deref()
+            .and_then(stored_timestamp)
+            .is_some_and(|old| old >= msg.timestamp)
         {
             return Err(GossipError::Outdated);
         }
         msg.verify_signature(secp)
             .map_err(GossipError::BadSignature)?;
-        self.node_entry_mut(slot).announcement = Some(Box::new(msg.clone()));
+        self.node_entry_mut(slot).announcement = Some(msg.encode_to_vec().into_boxed_slice());
         Ok(())
     }
 
