@@ -394,3 +394,15 @@ fn trivial_errors() {
         Err(FindRouteError::NoRoute)
     );
 }
+
+#[test]
+fn paths_are_at_most_twenty_hops() {
+    let mut b = GraphBuilder::new();
+    for i in 0..22u32 {
+        b.both(i, i + 1, 100 + u64::from(i), 1_000_000, Policy::fee(1, 0));
+    }
+    let hops = [first_hop(1, 100, 900_000_000)];
+    let longest = route(&b, &params(20, 1_000), &hops).unwrap();
+    assert_eq!(longest.paths[0].hops.len(), 20);
+    assert_eq!(route(&b, &params(21, 1_000), &hops), Err(FindRouteError::NoRoute));
+}

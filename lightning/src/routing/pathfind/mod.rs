@@ -5,7 +5,7 @@
 //! known when its fee is computed (BOLT 7 fees are charged on the amount forwarded). It honours
 //! fees, CLTV deltas (and the maximum total), `htlc_minimum_msat`/`htlc_maximum_msat`,
 //! capacities minus what is in flight, disabled directions, excluded channels and nodes, the
-//! fee limit, our first hops with their live balances (our channels in the graph are never
+//! fee limit, at most 20 hops (what fits in an onion), our first hops with their live balances (our channels in the graph are never
 //! used: their balances are unknown there), and the invoice's route hints. The scorer's
 //! penalty is added to the fees as the cost to minimise.
 //!

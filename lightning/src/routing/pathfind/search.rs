@@ -12,6 +12,9 @@ use crate::routing::graph::{NetworkGraph, NodeKey};
 use crate::routing::router::{FirstHop, RouteHintHop, RouteParameters, RoutingFees};
 use crate::routing::scorer::Score;
 
+/// The most hops a path may have: what fits in a 1,300-byte onion with room to spare.
+pub(super) const MAX_PATH_HOPS: u8 = 20;
+
 /// An edge the search may use: `source` forwards to `target` over `short_channel_id`.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Edge {
@@ -203,6 +206,8 @@ pub(super) struct Label {
     cost: u64,
     /// The sum of CLTV deltas from here (the final delta included).
     pub(super) cltv: u32,
+    /// The hops from here to the payee.
+    hops: u8,
     /// The edge from this node towards the payee (`None` at the payee).
     pub(super) next: Option<Edge>,
 }
@@ -230,6 +235,7 @@ pub(super) fn search(space: &SearchSpace<'_>, limits: &SearchLimits<'_>) -> Opti
         fee_msat: 0,
         cost: 0,
         cltv: limits.final_cltv,
+        hops: 0,
         next: None,
     });
     heap.push(Reverse((0u64, space.payee)));
@@ -286,6 +292,9 @@ fn relax(
     here: &Label,
     edge: Edge,
 ) -> Option<Label> {
+    if here.hops >= MAX_PATH_HOPS {
+        return None;
+    }
     let amount = here.amount_msat;
     if amount < edge.htlc_minimum_msat || amount > edge.htlc_maximum_msat {
         return None;
@@ -327,6 +336,7 @@ fn relax(
         fee_msat,
         cost: here.cost.saturating_add(fee).saturating_add(penalty),
         cltv,
+        hops: here.hops + 1,
         next: Some(edge),
     })
 }
