@@ -104,3 +104,42 @@ fn bounds_decay_with_the_half_life() {
     // Time going backwards changes nothing.
     assert_eq!(bounds(&s, 3, false, T0 - hour), (800_000, CAPACITY));
 }
+
+#[test]
+fn learned_bounds_round_trip_through_storage() {
+    let mut s = scorer();
+    s.payment_path_failed(
+        &[hop(1, false, 600_000), hop(2, true, 590_000)],
+        Some(1),
+        T0,
+    );
+    s.payment_path_successful(&[hop(3, false, 700_000)], T0 + Duration::from_secs(5));
+    let bytes = s.write();
+    let read = LiquidityScorer::read(
+        &bytes,
+        ScorerConfig {
+            base_penalty_msat: 100,
+            liquidity_penalty_multiplier_msat: 10_000,
+            half_life: Duration::from_secs(3600),
+        },
+    )
+    .unwrap();
+    assert_eq!(read, s);
+    assert_eq!(read.learned_directions(), 3);
+    let later = T0 + Duration::from_secs(1800);
+    assert_eq!(bounds(&read, 2, true, later), bounds(&s, 2, true, later));
+    assert_eq!(
+        LiquidityScorer::read(b"nope", ScorerConfig::default()),
+        Err(lightning::routing::ScorerReadError::NotAScorer)
+    );
+    let mut newer = bytes.clone();
+    newer[7] = 9;
+    assert_eq!(
+        LiquidityScorer::read(&newer, ScorerConfig::default()),
+        Err(lightning::routing::ScorerReadError::UnknownVersion(9))
+    );
+    for cut in 8..bytes.len() {
+        let _ = LiquidityScorer::read(&bytes[..cut], ScorerConfig::default());
+    }
+    assert!(LiquidityScorer::read(&bytes[..bytes.len() - 1], ScorerConfig::default()).is_err());
+}

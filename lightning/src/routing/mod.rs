@@ -33,4 +33,4 @@ pub use router::{
     direction_bit, FindRouteError, FirstHop, InFlightHtlcs, RouteHint, RouteHintHop,
     RouteParameters, Router, RoutingFees,
 };
-pub use scorer::{LiquidityScorer, Score, ScoredHop, ScorerConfig};
+pub use scorer::{LiquidityScorer, Score, ScoredHop, ScorerConfig, ScorerReadError};

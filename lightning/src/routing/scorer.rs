@@ -9,11 +9,15 @@
 //! [`Score::payment_path_successful`] with what the payment taught. Time is an argument
 //! everywhere; the scorer never reads a clock.
 
+use alloc::vec::Vec;
+use core::fmt;
 use core::time::Duration;
 
 use hashbrown::HashMap;
 
-use crate::wire::ShortChannelId;
+use crate::wire::{
+    read_tlv_stream, Decode, DecodeError, Encode, Reader, ShortChannelId, TlvWriter,
+};
 
 /// A penalty meaning "this amount cannot pass here" (about 1,100 BTC of fees): large enough that
 /// any other route wins, small enough that sums of a few do not overflow.
@@ -95,7 +99,7 @@ struct LiquidityBounds {
 /// had less), decaying towards `[0, capacity]` with [`ScorerConfig::half_life`]. The penalty
 /// is `base + multiplier * -log2(p)` where `p` is the success probability under a uniform
 /// liquidity distribution between the bounds.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LiquidityScorer {
     config: ScorerConfig,
     bounds: HashMap<(u64, bool), LiquidityBounds>,
@@ -229,6 +233,104 @@ impl Score for LiquidityScorer {
         for hop in hops {
             self.update(hop, now, true);
         }
+    }
+}
+
+const SCORER_MAGIC: &[u8; 7] = b"LNSCORE";
+const SCORER_VERSION: u8 = 1;
+/// Bytes of one stored entry: id, direction, min, max, update time.
+const SCORER_ENTRY_LEN: usize = 8 + 1 + 8 + 8 + 8;
+
+/// Why stored scorer data could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScorerReadError {
+    /// The bytes do not start with the scorer magic.
+    NotAScorer,
+    /// The version byte is newer than this code understands.
+    UnknownVersion(u8),
+    /// The bytes are malformed.
+    Decode(DecodeError),
+}
+
+impl fmt::Display for ScorerReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScorerReadError::NotAScorer => f.write_str("not stored scorer data"),
+            ScorerReadError::UnknownVersion(v) => write!(f, "unknown scorer version {v}"),
+            ScorerReadError::Decode(error) => write!(f, "malformed scorer data: {error}"),
+        }
+    }
+}
+
+impl core::error::Error for ScorerReadError {}
+
+impl LiquidityScorer {
+    /// The learned bounds in stored form: `"LNSCORE"`, a version byte, then a TLV stream whose
+    /// record 0 holds the entries (id u64, direction u8, min u64, max u64, update time in
+    /// seconds u64). The configuration is not stored: it is given again to
+    /// [`LiquidityScorer::read`].
+    pub fn write(&self) -> Vec<u8> {
+        let mut entries: Vec<_> = self.bounds.iter().collect();
+        entries.sort_by_key(|(key, _)| **key);
+        let mut record = Vec::with_capacity(entries.len() * SCORER_ENTRY_LEN);
+        for ((id, direction), bounds) in entries {
+            id.encode(&mut record);
+            u8::from(*direction).encode(&mut record);
+            bounds.min_msat.encode(&mut record);
+            bounds.max_msat.encode(&mut record);
+            bounds.updated_at.as_secs().encode(&mut record);
+        }
+        let mut out = SCORER_MAGIC.to_vec();
+        out.push(SCORER_VERSION);
+        let mut tlvs = TlvWriter::new(&mut out, &[]);
+        tlvs.write_bytes(0, &record);
+        tlvs.finish();
+        out
+    }
+
+    /// Reads back what [`LiquidityScorer::write`] produced, with `config`.
+    pub fn read(bytes: &[u8], config: ScorerConfig) -> Result<Self, ScorerReadError> {
+        let body = bytes
+            .strip_prefix(SCORER_MAGIC)
+            .ok_or(ScorerReadError::NotAScorer)?;
+        let (&version, body) = body.split_first().ok_or(ScorerReadError::NotAScorer)?;
+        if version != SCORER_VERSION {
+            return Err(ScorerReadError::UnknownVersion(version));
+        }
+        let mut scorer = LiquidityScorer::new(config);
+        let mut reader = Reader::new(body);
+        read_tlv_stream(&mut reader, |record_type, value| {
+            if record_type != 0 {
+                return Ok(false);
+            }
+            if value.remaining() % SCORER_ENTRY_LEN != 0 {
+                return Err(DecodeError::InvalidValue);
+            }
+            while !value.is_empty() {
+                let id = u64::decode(value)?;
+                let direction = u8::decode(value)? != 0;
+                let min_msat = u64::decode(value)?;
+                let max_msat = u64::decode(value)?;
+                let updated_at = Duration::from_secs(u64::decode(value)?);
+                if min_msat > max_msat {
+                    return Err(DecodeError::InvalidValue);
+                }
+                let bounds = LiquidityBounds {
+                    min_msat,
+                    max_msat,
+                    updated_at,
+                };
+                scorer.bounds.insert((id, direction), bounds);
+            }
+            Ok(true)
+        })
+        .map_err(ScorerReadError::Decode)?;
+        Ok(scorer)
+    }
+
+    /// How many channel directions the scorer has learned about.
+    pub fn learned_directions(&self) -> usize {
+        self.bounds.len()
     }
 }
 
