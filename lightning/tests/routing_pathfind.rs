@@ -404,5 +404,30 @@ fn paths_are_at_most_twenty_hops() {
     let hops = [first_hop(1, 100, 900_000_000)];
     let longest = route(&b, &params(20, 1_000), &hops).unwrap();
     assert_eq!(longest.paths[0].hops.len(), 20);
-    assert_eq!(route(&b, &params(21, 1_000), &hops), Err(FindRouteError::NoRoute));
+    assert_eq!(
+        route(&b, &params(21, 1_000), &hops),
+        Err(FindRouteError::NoRoute)
+    );
+}
+
+#[test]
+fn a_split_fills_each_path_to_what_it_can_carry() {
+    let mut wide = Policy::fee(10, 0);
+    wide.htlc_max = 80_000_000;
+    let mut narrow = Policy::fee(20, 0);
+    narrow.htlc_max = 30_000_000;
+    let mut b = GraphBuilder::new();
+    b.both(0, 1, 1, 1_000_000, Policy::fee(0, 0))
+        .both(1, 4, 2, 80_000, wide)
+        .both(4, 3, 3, 80_000, wide)
+        .both(1, 5, 4, 30_000, narrow)
+        .both(5, 3, 5, 30_000, narrow);
+    let hops = [first_hop(1, 1, 900_000_000)];
+    let route = route(&b, &mpp_params(3, 100_000_000), &hops).unwrap();
+    let mut parts: Vec<u64> = route.paths.iter().map(|p| p.final_value_msat()).collect();
+    parts.sort();
+    // The wide path is filled until its first channel (which also carries node 4's 10 msat
+    // fee) is full, and the rest goes over the narrow one.
+    assert_eq!(route.paths.len(), 2, "{parts:?}");
+    assert_eq!(parts, vec![20_000_010, 80_000_000 - 10]);
 }

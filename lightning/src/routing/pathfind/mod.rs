@@ -35,7 +35,7 @@ use crate::routing::router::{
 };
 use crate::routing::scorer::{Score, ScoredHop};
 use crate::wire::ShortChannelId;
-use search::{search, Label, SearchLimits, SearchSpace};
+use search::{search, walk_path, Label, SearchLimits, SearchSpace};
 
 /// The default [`Router`]: pathfinding over a borrowed graph, learning through a borrowed
 /// scorer. See the [module documentation](self).
@@ -182,6 +182,7 @@ pub fn find_route(
             }
             limits.amount_msat = half;
         };
+        let labels = grow_part(&space, &mut limits, labels, remaining);
         let part = limits.amount_msat;
         let path = build_path(&space, &labels).ok_or(FindRouteError::NoRoute)?;
         for pair in labels.windows(2) {
@@ -197,6 +198,32 @@ pub fn find_route(
         paths.push(path);
     }
     Ok(Route { paths })
+}
+
+/// Grows a part found for less than `remaining` to the most its path can carry (binary
+/// search on the delivered amount), so a split uses as few parts as the paths allow.
+fn grow_part(
+    space: &SearchSpace<'_>,
+    limits: &mut SearchLimits<'_>,
+    labels: Vec<Label>,
+    remaining: u64,
+) -> Vec<Label> {
+    if limits.amount_msat >= remaining {
+        return labels;
+    }
+    let edges: Vec<_> = labels.iter().filter_map(|label| label.next).collect();
+    let (mut best, mut best_labels) = (limits.amount_msat, labels);
+    let mut high = remaining;
+    while best < high {
+        let mid = best + (high - best).div_ceil(2);
+        limits.amount_msat = mid;
+        match walk_path(space, limits, &edges) {
+            Some(labels) => (best, best_labels) = (mid, labels),
+            None => high = mid - 1,
+        }
+    }
+    limits.amount_msat = best;
+    best_labels
 }
 
 /// Why the search for `amount` failed: the fee limit, liquidity, or no path at all.

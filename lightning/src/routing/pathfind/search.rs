@@ -224,6 +224,30 @@ pub(super) struct SearchLimits<'a> {
     pub(super) now: Duration,
 }
 
+/// The labels of the fixed path `edges` (payer first) delivering `limits.amount_msat`, if
+/// every edge can carry its amount within the limits.
+pub(super) fn walk_path(
+    space: &SearchSpace<'_>,
+    limits: &SearchLimits<'_>,
+    edges: &[Edge],
+) -> Option<Vec<Label>> {
+    let mut labels = alloc::vec![Label {
+        amount_msat: limits.amount_msat,
+        fee_msat: 0,
+        cost: 0,
+        cltv: limits.final_cltv,
+        hops: 0,
+        next: None,
+    }];
+    for edge in edges.iter().rev() {
+        let here = labels.last()?;
+        let label = relax(space, limits, here, *edge)?;
+        labels.push(label);
+    }
+    labels.reverse();
+    Some(labels)
+}
+
 /// Finds the cheapest path for `limits.amount_msat`: the labels from the payer to the payee,
 /// payer first, or `None`.
 pub(super) fn search(space: &SearchSpace<'_>, limits: &SearchLimits<'_>) -> Option<Vec<Label>> {
