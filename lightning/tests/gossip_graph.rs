@@ -422,3 +422,34 @@ fn bad_stored_bytes_are_refused() {
     }
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn features_and_excess_data_survive_storage_and_rebuilding() {
+    let secp = Secp256k1::new();
+    let (a, b) = (keys(1), keys(2));
+    let ann = announcement_with(&a, &b, 7, &[9, 101], &[0xde, 0xad]);
+    let upd = update_with(&a, &b, 7, NOW as u32, Policy::fee(1, 1), &[1, 2, 3]);
+    let back = update(&b, &a, 7, NOW as u32, Policy::fee(2, 2));
+    let mut graph = NetworkGraph::new(regtest());
+    graph
+        .handle_channel_announcement(&secp, &ann, None, NOW)
+        .unwrap();
+    graph.handle_channel_update(&secp, &upd, NOW).unwrap();
+    graph.handle_channel_update(&secp, &back, NOW).unwrap();
+    let read = NetworkGraph::read(&graph.write()).unwrap();
+    for g in [&graph, &read] {
+        assert_eq!(g.channel_announcement(ShortChannelId(7)), Some(ann.clone()));
+        let rebuilt: Vec<_> = (0..2)
+            .filter_map(|d| g.channel_update(ShortChannelId(7), d))
+            .collect();
+        assert!(rebuilt.contains(&upd) && rebuilt.contains(&back));
+    }
+    // A newer update without excess data replaces the stored excess.
+    let plain = update(&a, &b, 7, NOW as u32 + 1, Policy::fee(1, 1));
+    graph.handle_channel_update(&secp, &plain, NOW).unwrap();
+    let direction = plain.direction();
+    assert_eq!(
+        graph.channel_update(ShortChannelId(7), direction),
+        Some(plain)
+    );
+}

@@ -59,6 +59,17 @@ fn dummy_signature() -> lightning::bitcoin::secp256k1::ecdsa::Signature {
 
 /// A valid, signed `channel_announcement` between `a` and `b` (ordered as BOLT 7 wants).
 pub fn announcement(a: &Keys, b: &Keys, scid: u64) -> ChannelAnnouncement {
+    announcement_with(a, b, scid, &[], &[])
+}
+
+/// [`announcement`] with optional feature bits set and excess data, signed over them.
+pub fn announcement_with(
+    a: &Keys,
+    b: &Keys,
+    scid: u64,
+    feature_bits: &[usize],
+    excess: &[u8],
+) -> ChannelAnnouncement {
     let (one, two) = if a.id.serialize() < b.id.serialize() {
         (a, b)
     } else {
@@ -76,8 +87,11 @@ pub fn announcement(a: &Keys, b: &Keys, scid: u64) -> ChannelAnnouncement {
         node_id_2: two.id,
         bitcoin_key_1: one.funding,
         bitcoin_key_2: two.funding,
-        excess_data: Vec::new(),
+        excess_data: excess.to_vec(),
     };
+    for bit in feature_bits {
+        msg.features.set_bit(*bit);
+    }
     let hash = msg.message_hash();
     msg.node_signature_1 = sign(hash, &one.node_secret);
     msg.node_signature_2 = sign(hash, &two.node_secret);
@@ -112,6 +126,18 @@ impl Policy {
 
 /// A signed `channel_update` from `from` (towards `to`) on channel `scid`.
 pub fn update(from: &Keys, to: &Keys, scid: u64, timestamp: u32, policy: Policy) -> ChannelUpdate {
+    update_with(from, to, scid, timestamp, policy, &[])
+}
+
+/// [`update`] with excess data, signed over it.
+pub fn update_with(
+    from: &Keys,
+    to: &Keys,
+    scid: u64,
+    timestamp: u32,
+    policy: Policy,
+    excess: &[u8],
+) -> ChannelUpdate {
     let direction = u8::from(from.id.serialize() > to.id.serialize());
     let disable = if policy.disabled {
         ChannelUpdate::CHANNEL_FLAG_DISABLE
@@ -130,7 +156,7 @@ pub fn update(from: &Keys, to: &Keys, scid: u64, timestamp: u32, policy: Policy)
         fee_base_msat: policy.base_msat,
         fee_proportional_millionths: policy.ppm,
         htlc_maximum_msat: policy.htlc_max,
-        excess_data: Vec::new(),
+        excess_data: excess.to_vec(),
     };
     msg.signature = sign(msg.message_hash(), &from.node_secret);
     msg

@@ -21,9 +21,11 @@
 //! which a node that never serves gossip can turn off ([`NetworkGraph::new_without_proofs`]).
 //! [`NetworkGraph::memory_usage`] reports the bytes used.
 
+mod proof;
 mod serialize;
 mod update;
 
+pub(crate) use proof::{ChannelProof, UpdateProof};
 pub use serialize::GraphReadError;
 pub use update::{GossipError, UtxoLookup, UtxoResult};
 
@@ -33,7 +35,6 @@ use alloc::vec::Vec;
 use core::mem::size_of;
 
 use hashbrown::HashMap;
-use secp256k1::ecdsa::Signature;
 use secp256k1::PublicKey;
 
 use crate::routing::router::RoutingFees;
@@ -115,25 +116,6 @@ impl GraphMemoryUsage {
     pub fn bytes_per_channel(&self) -> usize {
         self.total_bytes().checked_div(self.channels).unwrap_or(0)
     }
-}
-
-/// The signatures and extra bytes needed to rebuild one direction's `channel_update`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct UpdateProof {
-    pub(crate) signature: Signature,
-    pub(crate) message_flags: u8,
-    pub(crate) channel_flags: u8,
-    pub(crate) excess_data: Box<[u8]>,
-}
-
-/// What is needed to rebuild the channel's signed gossip for other peers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ChannelProof {
-    pub(crate) signatures: [Signature; 4],
-    pub(crate) bitcoin_keys: [NodeKey; 2],
-    pub(crate) features: Box<[u8]>,
-    pub(crate) excess_data: Box<[u8]>,
-    pub(crate) updates: [Option<UpdateProof>; 2],
 }
 
 /// Marks a free channel slot.
@@ -379,17 +361,7 @@ impl NetworkGraph {
             .channels
             .iter()
             .filter_map(|entry| entry.proof.as_deref())
-            .map(|proof| {
-                size_of::<ChannelProof>()
-                    + proof.features.len()
-                    + proof.excess_data.len()
-                    + proof
-                        .updates
-                        .iter()
-                        .flatten()
-                        .map(|update| update.excess_data.len())
-                        .sum::<usize>()
-            })
+            .map(|proof| size_of::<ChannelProof>() + proof.extra_bytes())
             .sum();
         GraphMemoryUsage {
             channels: self.channel_count(),

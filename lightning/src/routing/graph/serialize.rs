@@ -207,9 +207,9 @@ fn write_channel(entry: &ChannelEntry, node_positions: &[u32], out: &mut Vec<u8>
         }
         out.extend_from_slice(&proof.bitcoin_keys[0].0);
         out.extend_from_slice(&proof.bitcoin_keys[1].0);
-        encode_u16_prefixed(&proof.features, out);
-        encode_u16_prefixed(&proof.excess_data, out);
-        for update in &proof.updates {
+        encode_u16_prefixed(proof.features(), out);
+        encode_u16_prefixed(proof.excess_data(), out);
+        for (direction, update) in proof.updates.iter().enumerate() {
             match update {
                 None => out.push(0),
                 Some(update) => {
@@ -217,7 +217,7 @@ fn write_channel(entry: &ChannelEntry, node_positions: &[u32], out: &mut Vec<u8>
                     update.signature.encode(out);
                     out.push(update.message_flags);
                     out.push(update.channel_flags);
-                    encode_u16_prefixed(&update.excess_data, out);
+                    encode_u16_prefixed(proof.update_excess(direction), out);
                 }
             }
         }
@@ -274,24 +274,18 @@ fn read_policy(r: &mut Reader<'_>) -> Result<ChannelPolicy, DecodeError> {
 fn read_proof(r: &mut Reader<'_>) -> Result<ChannelProof, DecodeError> {
     let signatures: [Signature; 4] = [r.decode()?, r.decode()?, r.decode()?, r.decode()?];
     let bitcoin_keys = [NodeKey(r.read_array()?), NodeKey(r.read_array()?)];
-    let features = r.read_u16_prefixed()?.into();
-    let excess_data = r.read_u16_prefixed()?.into();
-    let mut updates = [None, None];
-    for update in &mut updates {
+    let features = r.read_u16_prefixed()?;
+    let excess_data = r.read_u16_prefixed()?;
+    let mut proof = ChannelProof::new(signatures, bitcoin_keys, features, excess_data);
+    for direction in 0..2 {
         if u8::decode(r)? != 0 {
-            *update = Some(UpdateProof {
+            let update = UpdateProof {
                 signature: r.decode()?,
                 message_flags: r.decode()?,
                 channel_flags: r.decode()?,
-                excess_data: r.read_u16_prefixed()?.into(),
-            });
+            };
+            proof.set_update(direction, update, r.read_u16_prefixed()?);
         }
     }
-    Ok(ChannelProof {
-        signatures,
-        bitcoin_keys,
-        features,
-        excess_data,
-        updates,
-    })
+    Ok(proof)
 }

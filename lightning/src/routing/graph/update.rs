@@ -174,21 +174,20 @@ impl NetworkGraph {
             },
         };
         let proof = self.keep_proofs().then(|| {
-            Box::new(ChannelProof {
-                signatures: [
+            Box::new(ChannelProof::new(
+                [
                     msg.node_signature_1,
                     msg.node_signature_2,
                     msg.bitcoin_signature_1,
                     msg.bitcoin_signature_2,
                 ],
-                bitcoin_keys: [
+                [
                     NodeKey::from_pubkey(&msg.bitcoin_key_1),
                     NodeKey::from_pubkey(&msg.bitcoin_key_2),
                 ],
-                features: msg.features.to_wire_bytes().into_boxed_slice(),
-                excess_data: msg.excess_data.clone().into_boxed_slice(),
-                updates: [None, None],
-            })
+                &msg.features.to_wire_bytes(),
+                &msg.excess_data,
+            ))
         });
         let entry = ChannelEntry {
             short_channel_id: msg.short_channel_id.0,
@@ -293,12 +292,12 @@ impl NetworkGraph {
         if let Some(entry) = self.channel_entry_mut(msg.short_channel_id.0) {
             entry.policies[direction] = Some(policy);
             if let Some(proof) = entry.proof.as_mut() {
-                proof.updates[direction] = Some(UpdateProof {
+                let update = UpdateProof {
                     signature: msg.signature,
                     message_flags: msg.message_flags,
                     channel_flags: msg.channel_flags,
-                    excess_data: msg.excess_data.clone().into_boxed_slice(),
-                });
+                };
+                proof.set_update(direction, update, &msg.excess_data);
             }
         }
         Ok(())
@@ -317,14 +316,14 @@ impl NetworkGraph {
             node_signature_2: proof.signatures[1],
             bitcoin_signature_1: proof.signatures[2],
             bitcoin_signature_2: proof.signatures[3],
-            features: ChannelFeatures::from_wire_bytes(&proof.features),
+            features: ChannelFeatures::from_wire_bytes(proof.features()),
             chain_hash: self.chain_hash(),
             short_channel_id,
             node_id_1: self.node_key(entry.node_one).to_pubkey()?,
             node_id_2: self.node_key(entry.node_two).to_pubkey()?,
             bitcoin_key_1: proof.bitcoin_keys[0].to_pubkey()?,
             bitcoin_key_2: proof.bitcoin_keys[1].to_pubkey()?,
-            excess_data: proof.excess_data.to_vec(),
+            excess_data: proof.excess_data().to_vec(),
         })
     }
 
@@ -338,7 +337,8 @@ impl NetworkGraph {
         let entry = self.channel_entry(short_channel_id.0)?;
         let index = usize::from(direction & 1);
         let policy = entry.policies[index]?;
-        let update = entry.proof.as_deref()?.updates[index].as_ref()?;
+        let proof = entry.proof.as_deref()?;
+        let update = proof.updates[index].as_ref()?;
         Some(ChannelUpdate {
             signature: update.signature,
             chain_hash: self.chain_hash(),
@@ -351,7 +351,7 @@ impl NetworkGraph {
             fee_base_msat: policy.fees.base_msat,
             fee_proportional_millionths: policy.fees.proportional_millionths,
             htlc_maximum_msat: policy.htlc_maximum_msat,
-            excess_data: update.excess_data.to_vec(),
+            excess_data: proof.update_excess(index).to_vec(),
         })
     }
 }
