@@ -69,7 +69,24 @@ impl From<DecodeError> for GraphReadError {
 }
 
 impl NetworkGraph {
-    /// The stored form (see the [module documentation](self)).
+    /// The stored form: `"LNGRAPH"`, a version byte (1), then a TLV stream:
+    ///
+    /// ```text
+    /// tlv 0: chain_hash
+    /// tlv 2: keep_proofs (u8)
+    /// tlv 4: nodes    = u32 count, then per node: key[33], u16 len + node_announcement
+    ///                   (len 0: none)
+    /// tlv 6: channels = u32 count, then per channel: scid u64, node_one u32, node_two u32
+    ///                   (indices into the node list), added_at u32, capacity_sat u64,
+    ///                   flags u8 (bit 0/1: policy of direction 0/1 present, bit 2: proof
+    ///                   present), each present policy (base u32, ppm u32, htlc_min u64,
+    ///                   htlc_max u64, last_update u32, cltv u16, enabled u8), then the proof
+    ///                   (4 signatures, 2 bitcoin keys, u16-prefixed features and excess data,
+    ///                   per direction: u8 present, signature, message_flags, channel_flags,
+    ///                   u16-prefixed excess data)
+    /// ```
+    ///
+    /// Unknown odd records are skipped on reading, unknown even ones refused.
     pub fn write(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.channel_count() * 64);
         out.extend_from_slice(MAGIC);
