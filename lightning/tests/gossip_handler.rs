@@ -394,3 +394,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn queries_for_another_chain_get_no_information() {
+    let mut h = handler(GossipConfig::default());
+    let peer = keys(100).id;
+    h.peer_connected(peer, &init(false), true).unwrap();
+    drain(&mut h);
+    let mainnet =
+        lightning::wire::ChainHash::using_genesis_block(lightning::bitcoin::Network::Bitcoin);
+    let query = lightning::wire::gossip::QueryShortChannelIds {
+        chain_hash: mainnet,
+        short_channel_ids: vec![ShortChannelId(1)],
+        query_flags: None,
+        unknown_tlvs: Vec::new(),
+    };
+    h.handle_message(peer, Message::QueryShortChannelIds(query));
+    let sent = drain(&mut h);
+    let [(_, Message::ReplyShortChannelIdsEnd(end))] = sent.as_slice() else {
+        panic!("expected an end marker, got {sent:?}");
+    };
+    assert_eq!(end.chain_hash, mainnet);
+    assert!(!end.has_full_information());
+    assert!(h.poll_bulk_message(peer).is_none());
+}

@@ -47,7 +47,7 @@ use secp256k1::{PublicKey, Secp256k1, VerifyOnly};
 use crate::peer::{PeerMessageHandler, PeerRejected};
 use crate::routing::graph::{GossipError, NetworkGraph, UtxoLookup};
 use crate::wire::features::{Feature, InitFeatures};
-use crate::wire::gossip::GossipTimestampFilter;
+use crate::wire::gossip::{GossipTimestampFilter, ReplyShortChannelIdsEnd};
 use crate::wire::{ChannelId, Init, Message, WarningMessage};
 use serve::ServeTask;
 use sync::SyncState;
@@ -388,6 +388,15 @@ impl PeerMessageHandler for GossipHandler {
                     sent_nodes: Default::default(),
                 };
                 self.queue_task(their_node_id, task);
+            }
+            Message::QueryShortChannelIds(query) => {
+                // A chain we know nothing about: say so (BOLT 7 `full_information` = 0).
+                let end = ReplyShortChannelIdsEnd {
+                    chain_hash: query.chain_hash,
+                    full_information: 0,
+                };
+                self.outbound
+                    .push_back((their_node_id, Message::ReplyShortChannelIdsEnd(end)));
             }
             Message::GossipTimestampFilter(filter) if filter.chain_hash == chain => {
                 if let Some(peer) = self.peers.get_mut(&their_node_id) {

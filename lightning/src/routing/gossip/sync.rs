@@ -2,6 +2,8 @@
 
 use alloc::vec::Vec;
 
+use hashbrown::HashSet;
+
 use secp256k1::PublicKey;
 
 use super::GossipHandler;
@@ -29,6 +31,8 @@ pub(super) struct SyncState {
     range_end: Option<u64>,
     /// Channels to ask for, with what we want about each.
     wanted: Vec<(ShortChannelId, u64)>,
+    /// The ids in `wanted`, to skip duplicates quickly.
+    wanted_ids: HashSet<u64>,
     /// A `query_short_channel_ids` is outstanding.
     awaiting_end: bool,
 }
@@ -94,7 +98,7 @@ impl GossipHandler {
                     flags
                 }
             };
-            if flags != 0 {
+            if flags != 0 && state.sync.wanted_ids.insert(id.0) {
                 state.sync.wanted.push((*id, flags));
             }
         }
@@ -125,7 +129,7 @@ impl GossipHandler {
         };
         if !state.supports_queries
             || state.sync.wanted.len() >= MAX_WANTED
-            || state.sync.wanted.iter().any(|(wanted, _)| *wanted == id)
+            || !state.sync.wanted_ids.insert(id.0)
         {
             return;
         }
@@ -152,6 +156,9 @@ impl GossipHandler {
         }
         let take = state.sync.wanted.len().min(batch_size);
         let batch: Vec<(ShortChannelId, u64)> = state.sync.wanted.drain(..take).collect();
+        for (id, _) in &batch {
+            state.sync.wanted_ids.remove(&id.0);
+        }
         let all = batch.iter().all(|(_, flags)| *flags == ALL_FLAGS);
         let query = QueryShortChannelIds {
             chain_hash: self.graph.chain_hash(),
