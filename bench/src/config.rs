@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::stats::Clock;
+
 /// How much work each workload does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -23,6 +25,8 @@ pub struct Config {
     pub cost_payments: usize,
     /// Run only the workloads whose name contains one of these (all when empty).
     pub only: Vec<String>,
+    /// What is timed: wall-clock time unless `--cpu-time`.
+    pub clock: Clock,
 }
 
 impl Config {
@@ -34,10 +38,11 @@ impl Config {
             sequential_payments: 200,
             in_flight: 100,
             amount_msat: 10_000,
-            transport_messages: 2_000,
+            transport_messages: 500,
             secp_ops: 2_000,
             cost_payments: 100,
             only: Vec::new(),
+            clock: Clock::Wall,
         }
     }
 
@@ -53,6 +58,7 @@ impl Config {
             secp_ops: 50,
             cost_payments: 10,
             only: Vec::new(),
+            clock: Clock::Wall,
         }
     }
 
@@ -80,6 +86,7 @@ impl Config {
             };
             match arg.as_str() {
                 "--quick" => {}
+                "--cpu-time" => config.clock = Clock::ThreadCpu,
                 "--reps" => config.reps = value("--reps")?.max(1) as usize,
                 "--warmup" => config.warmup = value("--warmup")? as usize,
                 "--payments" => config.sequential_payments = value("--payments")?.max(1) as usize,
@@ -113,10 +120,12 @@ usage: cargo run --release -p bench -- [options]
   --payments N         payments per repetition, sequential workload (default 200)
   --in-flight N        payments started at once, in-flight workload (default 100)
   --amount-msat N      amount of each payment (default 10000)
-  --messages N         65535-byte messages per repetition, transport workload (default 2000)
+  --messages N         65535-byte messages per repetition, transport workload (default 500)
   --secp-ops N         operations per repetition, secp256k1 micro-benchmark (default 2000)
   --cost-payments N    payments counted by the cost workload (default 100)
   --only a,b           run only the workloads whose name contains a or b
+  --cpu-time           time with the thread's CPU time (Linux) instead of the wall clock,
+                       for a loaded machine
 Output: a plain-text block per workload, then one JSON line per workload (lines starting with '{').";
 
 /// A command line that cannot be used.
@@ -162,6 +171,8 @@ mod tests {
             Config::quick().sequential_payments
         );
         assert!(config.selected("secp256k1") && !config.selected("sequential_payments"));
+        assert_eq!(config.clock, Clock::Wall);
+        assert_eq!(parse(&["--cpu-time"]).expect("ok").clock, Clock::ThreadCpu);
     }
 
     #[test]

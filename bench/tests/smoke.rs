@@ -15,6 +15,7 @@ fn tiny() -> Config {
         secp_ops: 2,
         cost_payments: 2,
         only: Vec::new(),
+        clock: bench::stats::Clock::Wall,
     }
 }
 

@@ -21,14 +21,14 @@ pub fn run(config: &Config) -> Report {
     let (ours_samples, ldk_samples) = alternate(
         config,
         || {
-            let (elapsed, ()) = time(|| {
+            let (elapsed, ()) = time(config.clock, || {
                 ours.pay(0, n, amount);
                 ours.pay(1, n, amount);
             });
             per_second(2 * n as u64, elapsed)
         },
         || {
-            let (elapsed, ()) = time(|| {
+            let (elapsed, ()) = time(config.clock, || {
                 ldk.pay(0, n, amount);
                 ldk.pay(1, n, amount);
             });

@@ -61,7 +61,7 @@ fn measure(config: &Config, count: usize, mut op: impl FnMut(usize)) -> Vec<f64>
     }
     (0..config.reps)
         .map(|_| {
-            let (elapsed, ()) = time(|| (0..count).for_each(&mut op));
+            let (elapsed, ()) = time(config.clock, || (0..count).for_each(&mut op));
             per_second(count as u64, elapsed)
         })
         .collect()

@@ -21,7 +21,7 @@ pub fn run(config: &Config) -> Report {
     let (ours_samples, ldk_samples) = alternate(
         config,
         || {
-            let (elapsed, ()) = time(|| {
+            let (elapsed, ()) = time(config.clock, || {
                 for i in 0..n {
                     ours.pay(i % 2, 1, amount);
                 }
@@ -29,7 +29,7 @@ pub fn run(config: &Config) -> Report {
             per_second(n as u64, elapsed)
         },
         || {
-            let (elapsed, ()) = time(|| {
+            let (elapsed, ()) = time(config.clock, || {
                 for i in 0..n {
                     ldk.pay(i % 2, 1, amount);
                 }

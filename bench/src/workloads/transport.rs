@@ -107,12 +107,15 @@ pub fn run(config: &Config) -> Report {
     let (ours_samples, raw_samples) = alternate(
         config,
         || {
-            let (elapsed, bytes) =
-                time(|| (0..messages).map(|_| session.round_trip(&message)).sum());
+            let (elapsed, bytes) = time(config.clock, || {
+                (0..messages).map(|_| session.round_trip(&message)).sum()
+            });
             gigabytes_per_second(bytes, elapsed.as_secs_f64())
         },
         || {
-            let (elapsed, bytes) = time(|| (0..messages).map(|_| raw.round_trip()).sum());
+            let (elapsed, bytes) = time(config.clock, || {
+                (0..messages).map(|_| raw.round_trip()).sum()
+            });
             gigabytes_per_second(bytes, elapsed.as_secs_f64())
         },
     );
