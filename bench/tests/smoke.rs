@@ -71,4 +71,5 @@ fn both_libraries_settle_payments_with_the_same_monitor_traffic_shape() {
     assert!(ours_after.signer.signatures_made > ours_before.signer.signatures_made);
     assert!(ldk_after.monitor_updates > ldk_before.monitor_updates + 4);
     assert!(ldk_after.monitor_update_bytes > ldk_before.monitor_update_bytes);
+    assert!(ldk_after.signatures_made > ldk_before.signatures_made);
 }

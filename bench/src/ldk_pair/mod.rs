@@ -4,6 +4,7 @@
 //! persister completes every monitor write at once. Built only from LDK's public API.
 
 pub mod plugs;
+pub mod signer;
 
 use std::cell::RefCell;
 use std::sync::atomic::Ordering;
@@ -22,17 +23,18 @@ use ldk::ln::msgs::{
 };
 use ldk::onion_message::messenger::NullMessageRouter;
 use ldk::routing::router::{PaymentParameters, RouteParameters};
-use ldk::sign::{InMemorySigner, KeysManager, NodeSigner};
+use ldk::sign::{KeysManager, NodeSigner};
 use ldk::util::config::{MaxDustHTLCExposure, UserConfig};
 
 use self::plugs::{
     CountingPersister, DirectRouter, FixedFees, KeepBroadcasts, NoFilter, SilentLogger,
 };
+use self::signer::{CountingLdkKeys, CountingLdkSigner, LdkSignCounters};
 use crate::chain::{funding_tx, HeaderChain, CONFIRMATIONS, FUNDING_SATS, START};
 use crate::ours::FINAL_CLTV_DELTA;
 
 type LdkChainMonitor = ChainMonitor<
-    InMemorySigner,
+    CountingLdkSigner,
     Arc<NoFilter>,
     Arc<KeepBroadcasts>,
     Arc<FixedFees>,
@@ -46,7 +48,7 @@ type LdkManager = ChannelManager<
     Arc<KeepBroadcasts>,
     Arc<KeysManager>,
     Arc<KeysManager>,
-    Arc<KeysManager>,
+    Arc<CountingLdkKeys>,
     Arc<FixedFees>,
     Arc<DirectRouter>,
     Arc<NullMessageRouter>,
@@ -58,6 +60,7 @@ struct LdkNode {
     chain_monitor: Arc<LdkChainMonitor>,
     persister: Arc<CountingPersister>,
     broadcaster: Arc<KeepBroadcasts>,
+    signer_counters: Arc<LdkSignCounters>,
     id: PublicKey,
 }
 
@@ -67,6 +70,8 @@ fn new_node(seed: u8, max_htlcs: u16, start_height: BestBlock) -> LdkNode {
     let fees = Arc::new(FixedFees);
     let logger = Arc::new(SilentLogger);
     let persister = Arc::new(CountingPersister::default());
+    let signers = Arc::new(CountingLdkKeys::new(Arc::clone(&keys)));
+    let signer_counters = Arc::clone(&signers.counters);
     let chain_monitor = Arc::new(ChainMonitor::new(
         None::<Arc<NoFilter>>,
         Arc::clone(&broadcaster),
@@ -91,8 +96,8 @@ fn new_node(seed: u8, max_htlcs: u16, start_height: BestBlock) -> LdkNode {
         Arc::new(NullMessageRouter {}),
         logger,
         Arc::clone(&keys),
-        Arc::clone(&keys),
         keys,
+        signers,
         config,
         ChainParameters {
             network: Network::Regtest,
@@ -106,6 +111,7 @@ fn new_node(seed: u8, max_htlcs: u16, start_height: BestBlock) -> LdkNode {
         chain_monitor,
         persister,
         broadcaster,
+        signer_counters,
         id,
     }
 }
@@ -119,6 +125,10 @@ pub struct LdkCounts {
     pub monitor_update_bytes: u64,
     /// The encoded bytes of the full monitors handed over with them (only when measuring).
     pub full_monitor_bytes: u64,
+    /// Signatures made by the channel signers.
+    pub signatures_made: u64,
+    /// Per-commitment points derived by the channel signers.
+    pub points: u64,
 }
 
 /// Two LDK nodes with a ready channel between them.
@@ -386,6 +396,9 @@ impl LdkPair {
             counts.monitor_updates += p.updates.load(Ordering::Relaxed);
             counts.monitor_update_bytes += p.update_bytes.load(Ordering::Relaxed);
             counts.full_monitor_bytes += p.full_monitor_bytes.load(Ordering::Relaxed);
+            let signer = &node.signer_counters;
+            counts.signatures_made += signer.signatures_made.load(Ordering::Relaxed);
+            counts.points += signer.points.load(Ordering::Relaxed);
         }
         counts
     }

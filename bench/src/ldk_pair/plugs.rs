@@ -14,7 +14,7 @@ use ldk::chain::channelmonitor::{ChannelMonitor, ChannelMonitorUpdate};
 use ldk::chain::{ChannelMonitorUpdateStatus, Filter, WatchedOutput};
 use ldk::ln::channel_state::ChannelDetails;
 use ldk::routing::router::{InFlightHtlcs, Path, Payee, Route, RouteHop, RouteParameters, Router};
-use ldk::sign::InMemorySigner;
+use ldk::sign::ecdsa::EcdsaChannelSigner;
 use ldk::types::features::{ChannelFeatures, NodeFeatures};
 use ldk::util::logger::{Logger, Record};
 use ldk::util::persist::MonitorName;
@@ -135,11 +135,11 @@ pub struct CountingPersister {
     pub full_monitor_bytes: AtomicU64,
 }
 
-impl Persist<InMemorySigner> for CountingPersister {
+impl<S: EcdsaChannelSigner> Persist<S> for CountingPersister {
     fn persist_new_channel(
         &self,
         _monitor_name: MonitorName,
-        _monitor: &ChannelMonitor<InMemorySigner>,
+        _monitor: &ChannelMonitor<S>,
     ) -> ChannelMonitorUpdateStatus {
         ChannelMonitorUpdateStatus::Completed
     }
@@ -148,7 +148,7 @@ impl Persist<InMemorySigner> for CountingPersister {
         &self,
         _monitor_name: MonitorName,
         monitor_update: Option<&ChannelMonitorUpdate>,
-        monitor: &ChannelMonitor<InMemorySigner>,
+        monitor: &ChannelMonitor<S>,
     ) -> ChannelMonitorUpdateStatus {
         if let Some(update) = monitor_update {
             self.updates.fetch_add(1, Ordering::Relaxed);
