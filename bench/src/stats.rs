@@ -205,7 +205,7 @@ impl Report {
             let _ = writeln!(out, "  [{}]", figure.unit);
             match Summary::of(&figure.ours) {
                 Some(s) => {
-                    let _ = writeln!(out, "    {:<6}{}", "ours:", s.text());
+                    let _ = writeln!(out, "    {:<6} {}", "ours:", s.text());
                 }
                 None => {
                     let _ = writeln!(out, "    ours: -");
@@ -214,13 +214,13 @@ impl Report {
             let name = format!("{}:", figure.against);
             match (Summary::of(&figure.theirs), &figure.theirs_missing) {
                 (Some(s), _) => {
-                    let _ = writeln!(out, "    {name:<6}{}", s.text());
+                    let _ = writeln!(out, "    {name:<6} {}", s.text());
                 }
                 (None, Some(why)) => {
-                    let _ = writeln!(out, "    {name:<6}n/a ({why})");
+                    let _ = writeln!(out, "    {name:<6} n/a ({why})");
                 }
                 (None, None) => {
-                    let _ = writeln!(out, "    {name:<6}-");
+                    let _ = writeln!(out, "    {name:<6} -");
                 }
             }
             if let Some(ratio) = figure.ratio() {
