@@ -1,0 +1,75 @@
+//! Every workload runs end to end on a tiny configuration and reports figures for the sides it
+//! claims to measure (this checks the harnesses, not the speed).
+
+use bench::config::Config;
+use bench::workloads::ALL;
+
+fn tiny() -> Config {
+    Config {
+        reps: 1,
+        warmup: 0,
+        sequential_payments: 2,
+        in_flight: 3,
+        amount_msat: 10_000,
+        transport_messages: 2,
+        secp_ops: 2,
+        cost_payments: 2,
+        only: Vec::new(),
+        clock: bench::stats::Clock::Wall,
+    }
+}
+
+#[test]
+fn every_workload_reports() {
+    let config = tiny();
+    for workload in ALL {
+        let report = (workload.run)(&config);
+        assert_eq!(report.workload, workload.name);
+        let json = report.json();
+        assert!(json.starts_with('{') && json.ends_with('}') && !json.contains('\n'));
+        if report.pending.is_some() {
+            assert!(report.figures.is_empty());
+            continue;
+        }
+        assert!(
+            !report.figures.is_empty(),
+            "{} has no figures",
+            workload.name
+        );
+        for figure in &report.figures {
+            assert_eq!(
+                figure.ours.len().max(1),
+                figure.ours.len(),
+                "{}",
+                figure.unit
+            );
+            assert!(
+                !figure.theirs.is_empty() || figure.theirs_missing.is_some(),
+                "{}: {} has neither figures nor a reason",
+                workload.name,
+                figure.unit
+            );
+            assert!(figure.ours.iter().all(|x| x.is_finite() && *x >= 0.0));
+        }
+    }
+}
+
+#[test]
+fn both_libraries_settle_payments_with_the_same_monitor_traffic_shape() {
+    // A payment moves monitor state on both sides: at least one update each way per commitment.
+    let mut ours = bench::ours::OursPair::new(true, 483);
+    let mut ldk = bench::ldk_pair::LdkPair::new(true, 483);
+    let (ours_before, ldk_before) = (ours.counts(), ldk.counts());
+    ours.pay(0, 1, 10_000);
+    ours.pay(1, 5, 10_000);
+    ldk.pay(0, 1, 10_000);
+    ldk.pay(1, 5, 10_000);
+    let ours_after = ours.counts();
+    let ldk_after = ldk.counts();
+    assert!(ours_after.monitor_updates > ours_before.monitor_updates + 4);
+    assert!(ours_after.monitor_update_bytes > ours_before.monitor_update_bytes);
+    assert!(ours_after.signer.signatures_made > ours_before.signer.signatures_made);
+    assert!(ldk_after.monitor_updates > ldk_before.monitor_updates + 4);
+    assert!(ldk_after.monitor_update_bytes > ldk_before.monitor_update_bytes);
+    assert!(ldk_after.signatures_made > ldk_before.signatures_made);
+}
