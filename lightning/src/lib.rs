@@ -12,18 +12,20 @@
 //!   state machine.
 //! - [`onion`]: BOLT 4 onion routing (build, peel, forward, failure attribution).
 //! - [`channel`]: one channel's BOLT 2 state machine (open, fund, update, close).
-//! - [`monitor`]: what a channel hands to its on-chain guardian (monitor update blobs).
+//! - [`monitor`]: the `ChannelMonitor` (one channel's on-chain guardian: justice, HTLC claims,
+//!   sweeps, anchors), the `ChainMonitor` over all of them, and the update blobs channels emit.
 //! - [`manager`]: the `ChannelManager`, owning every channel with every peer, payments and
 //!   events.
 //! - [`peer`]: the `PeerManager`, one BOLT 8 transport per peer, `init`, `ping`/`pong`, and
 //!   dispatch of messages to the managers.
-//! - [`routing`]: the route types a payment is sent over (pathfinding comes later).
+//! - [`routing`]: BOLT 7 gossip handling, the `NetworkGraph`, the pluggable `Router` with its
+//!   default pathfinder and a learning scorer, and the route types a payment is sent over.
 //! - [`chain`]: the interfaces with the caller's chain data (blocks in, transactions out).
 //! - [`persist`]: the `Persister` contract (updates that can pause a channel), key-value stores
 //!   (in memory; on the filesystem under `std`) and the delta-writing monitor persister.
 //! - [`util`]: the `Logger` every component logs through.
-//! - `testkit` (feature `testkit`): the in-process network simulator for tests, public for
-//!   users.
+//! - `testkit` (feature `testkit`): the in-process network simulator (a simulated chain and
+//!   wallet, N nodes over real BOLT 8 transports with controllable delivery), public for users.
 //!
 //! Built with `--no-default-features` the crate is `#![no_std]` + `alloc`.
 #![cfg_attr(not(feature = "std"), no_std)]
