@@ -196,6 +196,21 @@ impl ChannelManager {
         }
     }
 
+    /// The chain our channels live on.
+    pub fn chain_hash(&self) -> ChainHash {
+        self.chain_hash
+    }
+
+    /// The manager's policy.
+    pub fn config(&self) -> &ManagerConfig {
+        &self.config
+    }
+
+    /// The node signer (for invoice signing).
+    pub(crate) fn node_signer_mut(&mut self) -> &mut dyn NodeSigner {
+        self.node_signer.as_mut()
+    }
+
     /// Our node id.
     pub fn node_id(&self) -> PublicKey {
         self.our_node_id

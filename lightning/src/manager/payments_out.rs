@@ -12,7 +12,7 @@ use crate::channel::ChannelError;
 use crate::onion::{
     build_onion, BuildError, FailureCode, HopPayload, OnionHop, PaymentData, ONION_PACKET_LEN,
 };
-use crate::routing::{Path, RouteError};
+use crate::routing::{FindRouteError, Path, RouteError};
 use crate::wire::{PaymentHash, PaymentPreimage, UnknownTlv};
 
 use super::inbound_secret::PaymentSecret;
@@ -62,6 +62,10 @@ pub enum SendError {
     NoChannel,
     /// The channel refused the HTLC (balance, reserve, limits, state).
     ChannelRefused(ChannelError),
+    /// The router found no route.
+    RouteNotFound(FindRouteError),
+    /// The invoice cannot be paid (see the error).
+    Invoice(crate::invoice::PayInvoiceError),
 }
 
 impl fmt::Display for SendError {
@@ -78,6 +82,8 @@ impl fmt::Display for SendError {
             SendError::Onion(err) => write!(f, "cannot build the onion: {err}"),
             SendError::NoChannel => f.write_str("no usable channel with the first hop"),
             SendError::ChannelRefused(err) => write!(f, "the channel refused the HTLC: {err}"),
+            SendError::RouteNotFound(err) => write!(f, "no route: {err}"),
+            SendError::Invoice(err) => write!(f, "cannot pay the invoice: {err}"),
         }
     }
 }
