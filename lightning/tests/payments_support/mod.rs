@@ -287,3 +287,75 @@ pub fn path_with_fees(
     route_hops.reverse();
     Path { hops: route_hops }
 }
+
+/// A router over candidate hop lists: returns the first candidate none of whose channels is
+/// excluded, with fees of the given policy, for the asked amount. Records the feedback.
+pub struct ScriptedRouter {
+    pub candidates: Vec<Vec<(PublicKey, ShortChannelId)>>,
+    pub fee_base_msat: u64,
+    pub fee_ppm: u64,
+    pub cltv_delta: u32,
+    pub failed: Vec<Option<ShortChannelId>>,
+    pub succeeded: usize,
+    pub calls: usize,
+}
+
+impl ScriptedRouter {
+    pub fn new(
+        candidates: Vec<Vec<(PublicKey, ShortChannelId)>>,
+        policy: &lightning::manager::ForwardingPolicy,
+    ) -> Self {
+        ScriptedRouter {
+            candidates,
+            fee_base_msat: u64::from(policy.fee_base_msat),
+            fee_ppm: u64::from(policy.fee_proportional_millionths),
+            cltv_delta: u32::from(policy.cltv_expiry_delta),
+            failed: Vec::new(),
+            succeeded: 0,
+            calls: 0,
+        }
+    }
+}
+
+impl lightning::routing::Router for ScriptedRouter {
+    fn find_route(
+        &mut self,
+        _payer: &PublicKey,
+        params: &lightning::routing::RouteParameters,
+        _first_hops: &[lightning::routing::FirstHop],
+        _in_flight: &lightning::routing::InFlightHtlcs,
+        _now: Duration,
+    ) -> Result<lightning::routing::Route, lightning::routing::FindRouteError> {
+        self.calls += 1;
+        let hops = self
+            .candidates
+            .iter()
+            .find(|hops| {
+                hops.iter()
+                    .all(|(_, scid)| !params.excluded_channels.contains(scid))
+            })
+            .ok_or(lightning::routing::FindRouteError::NoRoute)?;
+        Ok(lightning::routing::Route::single(path_with_fees(
+            hops,
+            params.final_value_msat,
+            params.final_cltv_expiry_delta,
+            self.fee_base_msat,
+            self.fee_ppm,
+            self.cltv_delta,
+        )))
+    }
+
+    fn payment_path_failed(
+        &mut self,
+        _payer: &PublicKey,
+        _path: &Path,
+        failing_scid: Option<ShortChannelId>,
+        _now: Duration,
+    ) {
+        self.failed.push(failing_scid);
+    }
+
+    fn payment_path_successful(&mut self, _payer: &PublicKey, _path: &Path, _now: Duration) {
+        self.succeeded += 1;
+    }
+}
