@@ -17,6 +17,7 @@
 //!   events.
 //! - [`peer`]: the `PeerManager`, one BOLT 8 transport per peer, `init`, `ping`/`pong`, and
 //!   dispatch of messages to the managers.
+//! - [`invoice`]: BOLT 11 invoices: create (signed through the node signer) and pay.
 //! - [`routing`]: the route types a payment is sent over (pathfinding comes later).
 //! - [`chain`]: the interfaces with the caller's chain data (blocks in, transactions out).
 //! - [`persist`]: the `Persister` contract (updates that can pause a channel), key-value stores
@@ -37,6 +38,7 @@ pub use lightning_signer_api as signer_api;
 
 pub mod chain;
 pub mod channel;
+pub mod invoice;
 pub mod manager;
 pub mod monitor;
 pub mod onion;
