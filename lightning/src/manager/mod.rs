@@ -55,6 +55,7 @@ mod reconnect;
 mod retry;
 mod serialize;
 mod serialize_events;
+mod serialize_payments;
 
 pub use channels::{ChannelDetails, CommandError};
 pub use config::{our_init_features, ForwardingPolicy, ManagerConfig, ManagerParams};

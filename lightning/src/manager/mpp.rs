@@ -27,14 +27,14 @@ pub const CLAIM_EXPIRY_BUFFER: u32 = 6;
 
 /// The parts of a payment to us received so far.
 pub(super) struct PartialSet {
-    total_msat: u64,
-    received_msat: u64,
-    payment_secret: PaymentSecret,
-    payment_preimage: Option<PaymentPreimage>,
-    payment_metadata: Option<Vec<u8>>,
-    custom_tlvs: Vec<(u64, Vec<u8>)>,
-    parts: Vec<ClaimableHtlc>,
-    ticks: u32,
+    pub(super) total_msat: u64,
+    pub(super) received_msat: u64,
+    pub(super) payment_secret: PaymentSecret,
+    pub(super) payment_preimage: Option<PaymentPreimage>,
+    pub(super) payment_metadata: Option<Vec<u8>>,
+    pub(super) custom_tlvs: Vec<(u64, Vec<u8>)>,
+    pub(super) parts: Vec<ClaimableHtlc>,
+    pub(super) ticks: u32,
 }
 
 impl ChannelManager {

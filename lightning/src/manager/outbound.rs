@@ -72,6 +72,28 @@ impl OutboundPayments {
         self.pending.contains_key(payment_id) || self.resolved.contains(payment_id)
     }
 
+    /// Rebuilds a book from persisted payments and resolved ids; the index of parts by HTLC
+    /// is derived from the payments' parts.
+    pub(crate) fn restore(
+        pending: HashMap<PaymentId, PendingPayment>,
+        resolved: HashSet<PaymentId>,
+    ) -> Self {
+        let by_htlc = pending
+            .iter()
+            .flat_map(|(id, payment)| payment.parts.keys().map(move |htlc| (*htlc, *id)))
+            .collect();
+        OutboundPayments {
+            pending,
+            by_htlc,
+            resolved,
+        }
+    }
+
+    /// The ids of payments resolved (`PaymentSent` or `PaymentFailed` emitted).
+    pub(crate) fn resolved_ids(&self) -> impl Iterator<Item = &PaymentId> {
+        self.resolved.iter()
+    }
+
     /// Opens a payment (before its first part is added).
     pub(crate) fn start(&mut self, payment_id: PaymentId, payment: PendingPayment) {
         self.pending.insert(payment_id, payment);

@@ -17,6 +17,7 @@ use crate::wire::{Decode, DecodeError, Encode, Reader};
 use super::events::{ClosureReason, Event, PaymentFailureReason};
 use super::inbound_secret::PaymentSecret;
 use super::payments_out::PaymentId;
+use super::serialize_payments::{read_path, write_path};
 
 /// The `CloseReason`s without data, by their persisted code.
 const SIMPLE_CLOSE_REASONS: [CloseReason; 22] = [
@@ -99,6 +100,7 @@ fn write_closure(reason: &ClosureReason, out: &mut Vec<u8>) {
             write_close_reason(reason, out);
         }
         ClosureReason::DisconnectedBeforeFunding => out.push(4),
+        ClosureReason::HtlcsTimedOut => out.push(5),
     }
 }
 
@@ -114,11 +116,12 @@ fn read_closure(r: &mut Reader<'_>) -> Result<ClosureReason, DecodeError> {
         }
         3 => ClosureReason::ProtocolError(read_close_reason(r)?),
         4 => ClosureReason::DisconnectedBeforeFunding,
+        5 => ClosureReason::HtlcsTimedOut,
         _ => return Err(DecodeError::InvalidValue),
     })
 }
 
-fn write_failure_reason(reason: &PaymentFailureReason, out: &mut Vec<u8>) {
+pub(super) fn write_failure_reason(reason: &PaymentFailureReason, out: &mut Vec<u8>) {
     match reason {
         PaymentFailureReason::HopFailed {
             hop_index,
@@ -142,10 +145,13 @@ fn write_failure_reason(reason: &PaymentFailureReason, out: &mut Vec<u8>) {
         }
         PaymentFailureReason::Unattributable => out.push(2),
         PaymentFailureReason::ChannelUnavailable => out.push(3),
+        PaymentFailureReason::RouteNotFound => out.push(4),
+        PaymentFailureReason::RetriesExhausted => out.push(5),
+        PaymentFailureReason::InvoiceExpired => out.push(6),
     }
 }
 
-fn read_failure_reason(r: &mut Reader<'_>) -> Result<PaymentFailureReason, DecodeError> {
+pub(super) fn read_failure_reason(r: &mut Reader<'_>) -> Result<PaymentFailureReason, DecodeError> {
     Ok(match u8::decode(r)? {
         0 => PaymentFailureReason::HopFailed {
             hop_index: usize::try_from(u32::decode(r)?).map_err(|_| DecodeError::InvalidValue)?,
@@ -162,6 +168,9 @@ fn read_failure_reason(r: &mut Reader<'_>) -> Result<PaymentFailureReason, Decod
         },
         2 => PaymentFailureReason::Unattributable,
         3 => PaymentFailureReason::ChannelUnavailable,
+        4 => PaymentFailureReason::RouteNotFound,
+        5 => PaymentFailureReason::RetriesExhausted,
+        6 => PaymentFailureReason::InvoiceExpired,
         _ => return Err(DecodeError::InvalidValue),
     })
 }
@@ -288,6 +297,40 @@ pub(super) fn write_event(event: &Event, out: &mut Vec<u8>) -> bool {
             counterparty_node_id.encode(out);
             write_closure(reason, out);
         }
+        Event::PaymentReceiveFailed {
+            payment_hash,
+            received_msat,
+        } => {
+            out.push(9);
+            payment_hash.encode(out);
+            received_msat.encode(out);
+        }
+        Event::PaymentPathFailed {
+            payment_id,
+            payment_hash,
+            path,
+            reason,
+            will_retry,
+        } => {
+            out.push(10);
+            payment_id.0.encode(out);
+            payment_hash.encode(out);
+            write_path(path, out);
+            write_failure_reason(reason, out);
+            put_bool(*will_retry, out);
+        }
+        Event::PaymentForwarded {
+            prev_channel_id,
+            next_channel_id,
+            fee_earned_msat,
+            outbound_amount_msat,
+        } => {
+            out.push(11);
+            prev_channel_id.encode(out);
+            next_channel_id.encode(out);
+            fee_earned_msat.encode(out);
+            outbound_amount_msat.encode(out);
+        }
     }
     true
 }
@@ -353,6 +396,23 @@ pub(super) fn read_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             user_channel_id: read_u128(r)?,
             counterparty_node_id: r.decode()?,
             reason: read_closure(r)?,
+        },
+        9 => Event::PaymentReceiveFailed {
+            payment_hash: r.decode()?,
+            received_msat: r.decode()?,
+        },
+        10 => Event::PaymentPathFailed {
+            payment_id: PaymentId(r.read_array()?),
+            payment_hash: r.decode()?,
+            path: read_path(r)?,
+            reason: read_failure_reason(r)?,
+            will_retry: get_bool(r)?,
+        },
+        11 => Event::PaymentForwarded {
+            prev_channel_id: r.decode()?,
+            next_channel_id: r.decode()?,
+            fee_earned_msat: r.decode()?,
+            outbound_amount_msat: r.decode()?,
         },
         _ => return Err(DecodeError::InvalidValue),
     })
