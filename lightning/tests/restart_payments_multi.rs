@@ -640,3 +640,90 @@ fn sender_restarts_after_its_retry_and_the_spent_budget_is_kept() {
     assert_eq!(star.router.calls, 2);
     star.net.assert_settled();
 }
+
+#[test]
+fn encodings_with_forwards_incomplete_sets_and_pending_retries_are_fixed_points() {
+    let mut star = star_payment(Retry::Attempts(1), false);
+    star.net.hold(1, 3);
+    star.net.run();
+    let mut diamond = diamond_payment();
+    diamond.net.hold(2, 3);
+    diamond.net.run();
+    // Star: A has a part in flight and a retry pending, B a forward in flight. Diamond: D
+    // holds an incomplete set, B and C have forwards in flight.
+    for (net, nodes) in [(&mut star.net, [0, 1]), (&mut diamond.net, [1, 3])] {
+        for i in nodes {
+            let saved = net.manager(i).encode();
+            let params = |life| restart_multi_support::restart_params(i, config(), life);
+            let once = lightning::manager::ChannelManager::decode(&saved, params(1))
+                .expect("decode")
+                .encode();
+            let twice = lightning::manager::ChannelManager::decode(&once, params(2))
+                .expect("decode again")
+                .encode();
+            assert_eq!(once, twice, "node {i}: re-encoding gives the same bytes");
+            for len in [1, saved.len() / 2, saved.len() - 1] {
+                assert!(
+                    lightning::manager::ChannelManager::decode(&saved[..len], params(3)).is_err()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn events_not_yet_handled_survive_a_restart() {
+    // The plain harness leaves events in the managers until asked.
+    let mut net = Net::new(3, config());
+    let ab = net.open(0, 1, FUNDING_SATS, 0);
+    let bc = net.open(1, 2, FUNDING_SATS, 0);
+    let (hash, secret) = net.nodes[2]
+        .manager
+        .create_inbound_payment(Some(50_000), 86_400, START);
+    let hops = [(net.id(1), ab.scid), (net.id(2), bc.scid)];
+    let id = PaymentId([4; 32]);
+    net.nodes[0]
+        .manager
+        .send_payment(
+            &Route::single(path(&hops, 50_000)),
+            hash,
+            RecipientOnionFields::secret_only(secret),
+            id,
+        )
+        .expect("send");
+    net.deliver();
+    let claimable = net.events(2);
+    let [Event::PaymentClaimable {
+        payment_preimage: Some(preimage),
+        ..
+    }] = claimable.as_slice()
+    else {
+        panic!("{claimable:?}");
+    };
+    net.nodes[2].manager.claim_funds(*preimage).expect("claim");
+    net.deliver();
+    for i in [0, 1] {
+        let saved = net.nodes[i].manager.encode();
+        let mut restored = lightning::manager::ChannelManager::decode(
+            &saved,
+            restart_multi_support::restart_params(i, config(), 1),
+        )
+        .expect("decode");
+        let replayed: Vec<Event> = std::iter::from_fn(|| restored.next_event()).collect();
+        let live = net.events(i);
+        assert_eq!(replayed, live, "node {i}");
+        let expected = if i == 0 {
+            matches!(live.as_slice(), [Event::PaymentSent { payment_id, .. }] if *payment_id == id)
+        } else {
+            matches!(
+                live.as_slice(),
+                [Event::PaymentForwarded {
+                    fee_earned_msat: 100,
+                    outbound_amount_msat: 50_000,
+                    ..
+                }]
+            )
+        };
+        assert!(expected, "node {i}: {live:?}");
+    }
+}

@@ -417,3 +417,83 @@ pub(super) fn read_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
         _ => return Err(DecodeError::InvalidValue),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::{Path, RouteHop};
+    use crate::wire::{ChannelId, PaymentHash, ShortChannelId};
+
+    fn node() -> secp256k1::PublicKey {
+        let secp = secp256k1::Secp256k1::new();
+        let key = secp256k1::SecretKey::from_slice(&[3; 32]).expect("valid key");
+        secp256k1::PublicKey::from_secret_key(&secp, &key)
+    }
+
+    fn round_trip(event: Event) {
+        let mut bytes = Vec::new();
+        assert!(write_event(&event, &mut bytes));
+        let mut r = Reader::new(&bytes);
+        assert_eq!(read_event(&mut r).expect("decodes"), event);
+        assert!(r.is_empty());
+        for len in 0..bytes.len() {
+            assert!(read_event(&mut Reader::new(&bytes[..len])).is_err());
+        }
+    }
+
+    #[test]
+    fn payment_events_of_the_multi_part_book_round_trip() {
+        let path = Path {
+            hops: alloc::vec![RouteHop {
+                node_id: node(),
+                short_channel_id: ShortChannelId(42),
+                fee_msat: 1_000,
+                cltv_expiry_delta: 40,
+            }],
+        };
+        let reasons = [
+            PaymentFailureReason::HopFailed {
+                hop_index: 0,
+                node_id: Some(node()),
+                is_recipient: true,
+                failure: Some(FailureMessage {
+                    failure: crate::onion::Failure::MppTimeout,
+                    tlv_stream: Vec::new(),
+                }),
+            },
+            PaymentFailureReason::RouteNotFound,
+            PaymentFailureReason::RetriesExhausted,
+            PaymentFailureReason::InvoiceExpired,
+        ];
+        for (index, reason) in reasons.into_iter().enumerate() {
+            round_trip(Event::PaymentPathFailed {
+                payment_id: PaymentId([index as u8; 32]),
+                payment_hash: PaymentHash([9; 32]),
+                path: path.clone(),
+                reason: reason.clone(),
+                will_retry: index % 2 == 0,
+            });
+            round_trip(Event::PaymentFailed {
+                payment_id: PaymentId([index as u8; 32]),
+                payment_hash: PaymentHash([9; 32]),
+                reason,
+            });
+        }
+        round_trip(Event::PaymentForwarded {
+            prev_channel_id: ChannelId([1; 32]),
+            next_channel_id: ChannelId([2; 32]),
+            fee_earned_msat: 1_003,
+            outbound_amount_msat: 2_000_000,
+        });
+        round_trip(Event::PaymentReceiveFailed {
+            payment_hash: PaymentHash([5; 32]),
+            received_msat: 100_000,
+        });
+        round_trip(Event::ChannelClosed {
+            channel_id: ChannelId([1; 32]),
+            user_channel_id: 7,
+            counterparty_node_id: node(),
+            reason: ClosureReason::HtlcsTimedOut,
+        });
+    }
+}
