@@ -59,7 +59,9 @@ use super::serialize_payments::{
 };
 use super::{ChannelEntry, ChannelManager, InboundPaymentKey};
 
-/// The format version written as the first byte of an encoded manager.
+/// The format version written as the first byte of an encoded manager. Version 1 holds the
+/// multi-part outbound book, forwards and incomplete multi-part sets (an earlier layout of
+/// version 1, with single-path payments, never shipped and is not read).
 pub const MANAGER_FORMAT_VERSION: u8 = 1;
 
 const MAX_KNOWN_EVEN: u64 = 14;
