@@ -18,6 +18,7 @@
 //!   events.
 //! - [`peer`]: the `PeerManager`, one BOLT 8 transport per peer, `init`, `ping`/`pong`, and
 //!   dispatch of messages to the managers.
+//! - [`invoice`]: BOLT 11 invoices: create (signed through the node signer) and pay.
 //! - [`routing`]: BOLT 7 gossip handling, the `NetworkGraph`, the pluggable `Router` with its
 //!   default pathfinder and a learning scorer, and the route types a payment is sent over.
 //! - [`chain`]: the interfaces with the caller's chain data (blocks in, transactions out).
@@ -39,6 +40,7 @@ pub use lightning_signer_api as signer_api;
 
 pub mod chain;
 pub mod channel;
+pub mod invoice;
 pub mod manager;
 pub mod monitor;
 pub mod onion;

@@ -110,6 +110,7 @@ impl Confirm for ChannelManager {
             }
             self.update_funding_depth(channel_id);
         }
+        self.fail_expiring_htlcs();
     }
 
     fn relevant_txids(&self) -> Vec<(Txid, u32, Option<BlockHash>)> {

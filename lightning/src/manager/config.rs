@@ -24,6 +24,49 @@ pub struct ManagerConfig {
     pub min_final_cltv_expiry_delta: u32,
     /// The commitment feerate of new channels we open, until `update_fee` sets another.
     pub initial_feerate_per_kw: u32,
+    /// What we charge and require to forward an HTLC over any of our channels.
+    pub forwarding_policy: ForwardingPolicy,
+    /// Whether we accept spontaneous (keysend) payments: a final payload carrying the
+    /// preimage (record 5482373484) and no invoice.
+    pub accept_keysend: bool,
+    /// How many [`timer_tick_occurred`](super::ChannelManager::timer_tick_occurred) calls an
+    /// incomplete multi-part payment may wait for its remaining parts before every part is
+    /// failed back with `mpp_timeout`.
+    pub mpp_timeout_ticks: u32,
+}
+
+/// The forwarding policy of our channels (what a `channel_update` announces): the fee and the
+/// CLTV delta a payer must leave us to forward an HTLC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ForwardingPolicy {
+    /// The fixed part of the fee, in millisatoshis.
+    pub fee_base_msat: u32,
+    /// The proportional part of the fee, in millionths of the forwarded amount.
+    pub fee_proportional_millionths: u32,
+    /// The least `incoming cltv_expiry - outgoing cltv_expiry` we accept, in blocks.
+    pub cltv_expiry_delta: u16,
+}
+
+impl ForwardingPolicy {
+    /// The fee for forwarding `amount_msat` (`None` on overflow).
+    pub fn fee_msat(&self, amount_msat: u64) -> Option<u64> {
+        let proportional = u128::from(amount_msat)
+            .checked_mul(u128::from(self.fee_proportional_millionths))?
+            / 1_000_000;
+        u64::try_from(proportional)
+            .ok()?
+            .checked_add(u64::from(self.fee_base_msat))
+    }
+}
+
+impl Default for ForwardingPolicy {
+    fn default() -> Self {
+        ForwardingPolicy {
+            fee_base_msat: 1_000,
+            fee_proportional_millionths: 100,
+            cltv_expiry_delta: 72,
+        }
+    }
 }
 
 impl Default for ManagerConfig {
@@ -33,6 +76,9 @@ impl Default for ManagerConfig {
             manually_accept_inbound_channels: false,
             min_final_cltv_expiry_delta: 18,
             initial_feerate_per_kw: 1_000,
+            forwarding_policy: ForwardingPolicy::default(),
+            accept_keysend: false,
+            mpp_timeout_ticks: 3,
         }
     }
 }

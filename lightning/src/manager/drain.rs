@@ -145,22 +145,10 @@ impl ChannelManager {
                 onion,
             }),
             ChannelEvent::HtlcFulfilled { htlc_id, preimage } => {
-                if let Some(event) = self.outbound.fulfilled(&channel_id, htlc_id, preimage) {
-                    self.events.push_back(event);
-                }
+                self.outbound_htlc_fulfilled(channel_id, htlc_id, preimage)
             }
             ChannelEvent::HtlcFailed { htlc_id, reason } => {
-                let failure = match reason {
-                    crate::channel::HtlcFailReason::Onion(packet) => {
-                        ReturnedHtlcFailure::Packet(packet)
-                    }
-                    crate::channel::HtlcFailReason::Malformed { failure_code, .. } => {
-                        ReturnedHtlcFailure::Malformed(crate::onion::FailureCode(failure_code))
-                    }
-                };
-                if let Some(event) = self.outbound.failed(&channel_id, htlc_id, &failure) {
-                    self.events.push_back(event);
-                }
+                self.outbound_htlc_failed(channel_id, htlc_id, reason)
             }
             ChannelEvent::ShutdownStarted { needs_script } => {
                 if needs_script {
@@ -308,10 +296,7 @@ impl ChannelManager {
     /// on chain by the monitor; the payment is reported failed here).
     fn fail_our_htlcs_on(&mut self, channel_id: ChannelId) {
         for htlc_id in self.outbound.htlcs_on(&channel_id) {
-            let failure = ReturnedHtlcFailure::Local;
-            if let Some(event) = self.outbound.failed(&channel_id, htlc_id, &failure) {
-                self.events.push_back(event);
-            }
+            self.payment_part_failed(channel_id, htlc_id, &ReturnedHtlcFailure::Local);
         }
         for htlcs in self.claimable.values_mut() {
             htlcs.retain(|htlc| htlc.channel_id != channel_id);

@@ -8,6 +8,7 @@ use secp256k1::PublicKey;
 
 use crate::channel::CloseReason;
 use crate::onion::{FailureCode, FailureMessage};
+use crate::routing::Path;
 use crate::wire::{ChannelId, PaymentHash, PaymentPreimage};
 
 use super::inbound_secret::PaymentSecret;
@@ -87,6 +88,14 @@ pub enum Event {
         /// The `cltv_expiry` of the HTLC: claim before this height.
         claim_deadline: u32,
     },
+    /// A multi-part payment to us did not complete in time (or an HTLC of a payment we held
+    /// came too close to its expiry): its parts were failed back.
+    PaymentReceiveFailed {
+        /// The payment hash.
+        payment_hash: PaymentHash,
+        /// The sum of the parts that had arrived.
+        received_msat: u64,
+    },
     /// We released the preimage of a payment to us: the funds are ours.
     PaymentClaimed {
         /// The payment hash.
@@ -113,6 +122,34 @@ pub enum Event {
         payment_hash: PaymentHash,
         /// Why.
         reason: PaymentFailureReason,
+    },
+    /// One path (part) of a payment we sent failed, and the payment goes on: other parts
+    /// are in flight, or (when `will_retry`) the failed amount is routed again at the next
+    /// `process_pending_payments`. A failure that ends the payment at once is reported by
+    /// `PaymentFailed` alone, with the same reason.
+    PaymentPathFailed {
+        /// The payment's id.
+        payment_id: PaymentId,
+        /// The payment hash.
+        payment_hash: PaymentHash,
+        /// The path that failed.
+        path: Path,
+        /// Who failed it and why (attributed through the onion failure).
+        reason: PaymentFailureReason,
+        /// Whether the payment will try the amount again over another route.
+        will_retry: bool,
+    },
+    /// We forwarded a payment and it settled: the downstream hop revealed the preimage and we
+    /// claimed the incoming HTLC.
+    PaymentForwarded {
+        /// The channel the HTLC came in on.
+        prev_channel_id: ChannelId,
+        /// The channel we forwarded it over.
+        next_channel_id: ChannelId,
+        /// Incoming amount minus outgoing amount: our fee.
+        fee_earned_msat: u64,
+        /// The amount of the outgoing HTLC.
+        outbound_amount_msat: u64,
     },
     /// A channel closed (or was refused before it opened).
     ChannelClosed {
@@ -150,6 +187,12 @@ pub enum PaymentFailureReason {
     Unattributable,
     /// The HTLC was failed by us: the channel closed or could not carry it.
     ChannelUnavailable,
+    /// The router found no route for the (remaining) amount.
+    RouteNotFound,
+    /// The retry budget ran out (attempts or time) while parts were still unpaid.
+    RetriesExhausted,
+    /// The invoice expired before the payment could complete.
+    InvoiceExpired,
 }
 
 impl PaymentFailureReason {
@@ -180,6 +223,9 @@ pub enum ClosureReason {
     ProtocolError(CloseReason),
     /// The peer disconnected before the funding was signed: the channel is forgotten.
     DisconnectedBeforeFunding,
+    /// An HTLC we forwarded over the channel neared its expiry unresolved: we force closed
+    /// the channel to time it out on chain.
+    HtlcsTimedOut,
 }
 
 /// Keeps printable ASCII from a peer's text, replacing the rest, for safe display.

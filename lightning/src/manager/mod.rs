@@ -43,29 +43,37 @@ mod channels;
 mod config;
 mod drain;
 mod events;
+mod forward;
 mod inbound_secret;
 mod messages;
+mod mpp;
+mod outbound;
 mod payments;
 mod payments_in;
 mod payments_out;
 mod reconnect;
+mod retry;
 mod serialize;
 mod serialize_events;
+mod serialize_payments;
 
 pub use channels::{ChannelDetails, CommandError};
-pub use config::{our_init_features, ManagerConfig, ManagerParams};
+pub use config::{our_init_features, ForwardingPolicy, ManagerConfig, ManagerParams};
 pub use events::{ClosureReason, Event, PaymentFailureReason};
+pub use forward::{MAX_INCOMING_EXPIRY_BLOCKS, MIN_OUTGOING_EXPIRY_BLOCKS};
 pub use inbound_secret::{InboundPaymentError, InboundPaymentKey, PaymentSecret, VerifiedPayment};
 pub use messages::MessageError;
+pub use mpp::CLAIM_EXPIRY_BUFFER;
 pub use payments::ClaimError;
 pub use payments_in::{
-    failure_packet, receive_htlc, HtlcRejection, InboundHtlc, ReceiveContext, ReceivedPayment,
-    RejectCause,
+    check_final_part, failure_packet, peel_inbound, receive_htlc, HtlcRejection, InboundHtlc,
+    ReceiveContext, ReceivedPayment, RejectCause,
 };
 pub use payments_out::{
-    build_payment_onion, PaymentId, PaymentOnion, RecipientOnionFields, ReturnedHtlcFailure,
-    SendError,
+    build_part_onion, build_payment_onion, PartOnionFields, PaymentId, PaymentOnion,
+    RecipientOnionFields, ReturnedHtlcFailure, SendError,
 };
+pub use retry::Retry;
 pub use serialize::{ManagerDecodeError, MANAGER_FORMAT_VERSION};
 
 use alloc::boxed::Box;
@@ -85,8 +93,8 @@ use crate::util::logger::SharedLogger;
 use crate::wire::features::InitFeatures;
 use crate::wire::{ChainHash, ChannelId, Message, OpenChannel, PaymentHash, ShortChannelId};
 
+use self::outbound::OutboundPayments;
 use self::payments::{ClaimableHtlc, UnpeeledHtlc};
-use self::payments_out::OutboundPayments;
 
 /// One channel and what the manager knows about it beyond the channel itself.
 struct ChannelEntry {
@@ -140,6 +148,12 @@ pub struct ChannelManager {
     outbound: OutboundPayments,
     claimable: HashMap<PaymentHash, Vec<ClaimableHtlc>>,
     unpeeled: Vec<UnpeeledHtlc>,
+    /// Forwarded HTLCs in flight, by outgoing `(channel, htlc id)`.
+    forwards: HashMap<(ChannelId, u64), forward::ForwardedHtlc>,
+    /// Payments to us with parts still missing.
+    receiving: HashMap<PaymentHash, mpp::PartialSet>,
+    /// Paths of our payments that settled, not yet reported to a router.
+    successful_paths: Vec<crate::routing::Path>,
     events: VecDeque<Event>,
     messages: VecDeque<(PublicKey, Message)>,
     monitor_updates: VecDeque<ChannelMonitorUpdate>,
@@ -180,11 +194,29 @@ impl ChannelManager {
             outbound: OutboundPayments::default(),
             claimable: HashMap::new(),
             unpeeled: Vec::new(),
+            forwards: HashMap::new(),
+            receiving: HashMap::new(),
+            successful_paths: Vec::new(),
             events: VecDeque::new(),
             messages: VecDeque::new(),
             monitor_updates: VecDeque::new(),
             broadcasts: VecDeque::new(),
         }
+    }
+
+    /// The chain our channels live on.
+    pub fn chain_hash(&self) -> ChainHash {
+        self.chain_hash
+    }
+
+    /// The manager's policy.
+    pub fn config(&self) -> &ManagerConfig {
+        &self.config
+    }
+
+    /// The node signer (for invoice signing).
+    pub(crate) fn node_signer_mut(&mut self) -> &mut dyn NodeSigner {
+        self.node_signer.as_mut()
     }
 
     /// Our node id.

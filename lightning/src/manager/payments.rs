@@ -16,12 +16,19 @@ use crate::routing::{Path, Route};
 use crate::wire::{ChannelId, PaymentHash, PaymentPreimage, ShortChannelId};
 
 use super::events::Event;
+use super::events::PaymentFailureReason;
 use super::inbound_secret::PaymentSecret;
+use super::outbound::{PartFailure, PendingPayment};
 use super::payments_in::{
-    failure_packet, receive_htlc, HtlcRejection, InboundHtlc, ReceiveContext,
+    check_final_part, failure_packet, peel_inbound, HtlcRejection, InboundHtlc, ReceiveContext,
 };
-use super::payments_out::{build_payment_onion, PaymentId, RecipientOnionFields, SendError};
+use super::payments_out::{
+    build_part_onion, PartOnionFields, PaymentId, RecipientOnionFields, ReturnedHtlcFailure,
+    SendError,
+};
 use super::ChannelManager;
+use crate::channel::HtlcFailReason;
+use crate::onion::PaymentHop;
 
 /// An inbound HTLC for us, waiting for `claim_funds` or `fail_htlc_backwards`.
 #[derive(Clone, Debug)]
@@ -29,6 +36,7 @@ pub(super) struct ClaimableHtlc {
     pub(super) channel_id: ChannelId,
     pub(super) htlc_id: u64,
     pub(super) amount_msat: u64,
+    pub(super) cltv_expiry: u32,
     pub(super) shared_secret: SharedSecret,
 }
 
@@ -60,9 +68,11 @@ impl fmt::Display for ClaimError {
 impl core::error::Error for ClaimError {}
 
 impl ChannelManager {
-    /// Sends a payment over `route` (exactly one path for now): builds the onion, offers the
-    /// HTLC on our channel with the first hop and signs it. Exactly one `PaymentSent` or
-    /// `PaymentFailed` follows for `payment_id`; an id used before is refused.
+    /// Sends a payment over `route`: one HTLC per path (several paths make a multi-part
+    /// payment: every part carries the route's total and the same payment secret, so the
+    /// recipient must support `basic_mpp`). Exactly one `PaymentSent` or `PaymentFailed`
+    /// follows for `payment_id` (with a `PaymentPathFailed` per failed path); an id used
+    /// before is refused. Nothing is retried: see `send_payment_with_retry` for that.
     pub fn send_payment(
         &mut self,
         route: &Route,
@@ -70,21 +80,123 @@ impl ChannelManager {
         recipient_onion: RecipientOnionFields,
         payment_id: PaymentId,
     ) -> Result<(), SendError> {
+        self.start_payment(
+            payment_id,
+            payment_hash,
+            recipient_onion,
+            None,
+            route_total(route)?,
+            None,
+        )?;
+        self.send_parts(payment_id, &route.paths, true)
+    }
+
+    /// Sends a spontaneous (keysend) payment over `route`: the preimage travels in the
+    /// recipient's onion payload (record 5482373484), so no invoice is needed. `preimage`
+    /// `None` draws a random one. Returns the payment hash; events as for `send_payment`.
+    pub fn send_spontaneous_payment(
+        &mut self,
+        route: &Route,
+        preimage: Option<PaymentPreimage>,
+        recipient_onion: RecipientOnionFields,
+        payment_id: PaymentId,
+    ) -> Result<PaymentHash, SendError> {
+        let preimage = preimage.unwrap_or_else(|| PaymentPreimage(self.entropy.random_bytes()));
+        let payment_hash = PaymentHash(sha256::Hash::hash(&preimage.0).to_byte_array());
+        self.start_payment(
+            payment_id,
+            payment_hash,
+            recipient_onion,
+            Some(preimage),
+            route_total(route)?,
+            None,
+        )?;
+        self.send_parts(payment_id, &route.paths, true)?;
+        Ok(payment_hash)
+    }
+
+    /// Opens a payment in the outbound book.
+    pub(super) fn start_payment(
+        &mut self,
+        payment_id: PaymentId,
+        payment_hash: PaymentHash,
+        recipient: RecipientOnionFields,
+        keysend_preimage: Option<PaymentPreimage>,
+        total_msat: u64,
+        retry: Option<super::retry::RetryPlan>,
+    ) -> Result<(), SendError> {
         if self.outbound.is_known(&payment_id) {
             return Err(SendError::DuplicatePayment);
         }
-        let [path] = route.paths.as_slice() else {
-            return Err(SendError::UnsupportedRoute);
+        self.outbound.start(
+            payment_id,
+            PendingPayment {
+                payment_hash,
+                recipient,
+                keysend_preimage,
+                total_msat,
+                parts: hashbrown::HashMap::new(),
+                preimage: None,
+                fee_paid_msat: Some(0),
+                retry_msat: 0,
+                retry,
+                give_up: None,
+            },
+        );
+        Ok(())
+    }
+
+    /// Sends one part per path of an open payment. On a first attempt, a first path that
+    /// cannot be sent refuses the whole payment (nothing was sent: the error is returned and
+    /// no event follows); any other path that cannot be sent counts as a failed part.
+    pub(super) fn send_parts(
+        &mut self,
+        payment_id: PaymentId,
+        paths: &[Path],
+        first_attempt: bool,
+    ) -> Result<(), SendError> {
+        for (index, path) in paths.iter().enumerate() {
+            if let Err(error) = self.send_one_part(payment_id, path) {
+                if first_attempt && index == 0 {
+                    self.outbound.abort_unsent(&payment_id);
+                    return Err(error);
+                }
+                let failure = PartFailure {
+                    path: path.clone(),
+                    reason: PaymentFailureReason::ChannelUnavailable,
+                    failing_scid: path.hops.first().map(|hop| hop.short_channel_id),
+                    retryable: true,
+                };
+                self.after_part_failure(payment_id, failure);
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds the onion of one part, offers its HTLC on our channel with the first hop and
+    /// signs it.
+    fn send_one_part(&mut self, payment_id: PaymentId, path: &Path) -> Result<(), SendError> {
+        let payment = self
+            .outbound
+            .pending
+            .get(&payment_id)
+            .ok_or(SendError::DuplicatePayment)?;
+        let payment_hash = payment.payment_hash;
+        let recipient = payment.recipient.clone();
+        let part = PartOnionFields {
+            total_msat: payment.total_msat,
+            keysend_preimage: payment.keysend_preimage,
         };
         let first = path.hops.first().ok_or(SendError::UnsupportedRoute)?;
         let channel_id = self
             .first_hop_channel(first.node_id, Some(first.short_channel_id))
             .ok_or(SendError::NoChannel)?;
         let session_key = self.fresh_session_key();
-        let onion = build_payment_onion(
+        let onion = build_part_onion(
             path,
             &payment_hash,
-            &recipient_onion,
+            &recipient,
+            &part,
             self.best_block.height,
             &session_key,
         )?;
@@ -99,17 +211,65 @@ impl ChannelManager {
                 onion.onion.clone(),
             )
             .map_err(SendError::ChannelRefused)?;
-        self.outbound.insert(
-            payment_id,
-            payment_hash,
-            path.clone(),
-            &onion,
-            (channel_id, htlc_id),
-        );
+        self.outbound
+            .add_part(payment_id, path.clone(), &onion, (channel_id, htlc_id));
         let result = entry.channel.maybe_send_commitment();
         self.handle_channel_result(channel_id, result);
         self.drain_channel(channel_id);
         Ok(())
+    }
+
+    /// One of our HTLCs was fulfilled: a forward settles upstream, a payment part settles
+    /// its payment.
+    pub(super) fn outbound_htlc_fulfilled(
+        &mut self,
+        channel_id: ChannelId,
+        htlc_id: u64,
+        preimage: PaymentPreimage,
+    ) {
+        if self.forward_fulfilled(channel_id, htlc_id, preimage) {
+            return;
+        }
+        if let Some((path, event)) = self.outbound.fulfilled(&channel_id, htlc_id, preimage) {
+            self.successful_paths.push(path);
+            if let Some(event) = event {
+                self.events.push_back(event);
+            }
+        }
+    }
+
+    /// One of our HTLCs failed: a forward fails upstream, a payment part is attributed and
+    /// maybe retried.
+    pub(super) fn outbound_htlc_failed(
+        &mut self,
+        channel_id: ChannelId,
+        htlc_id: u64,
+        reason: HtlcFailReason,
+    ) {
+        if self.forward_failed(channel_id, htlc_id, &reason) {
+            return;
+        }
+        let failure = match reason {
+            HtlcFailReason::Onion(packet) => ReturnedHtlcFailure::Packet(packet),
+            HtlcFailReason::Malformed { failure_code, .. } => {
+                ReturnedHtlcFailure::Malformed(crate::onion::FailureCode(failure_code))
+            }
+        };
+        self.payment_part_failed(channel_id, htlc_id, &failure);
+    }
+
+    /// A part of one of our payments failed (or its channel closed: `Local`).
+    pub(super) fn payment_part_failed(
+        &mut self,
+        channel_id: ChannelId,
+        htlc_id: u64,
+        failure: &ReturnedHtlcFailure,
+    ) {
+        if let Some((payment_id, failure)) =
+            self.outbound.part_failed(&channel_id, htlc_id, failure)
+        {
+            self.after_part_failure(payment_id, failure);
+        }
     }
 
     /// Pays `amount_msat` to a peer we have a usable channel with (a one-hop route over the
@@ -261,7 +421,7 @@ impl ChannelManager {
     }
 
     /// Fails an inbound HTLC with `failure` for the payer, and signs the removal.
-    fn fail_inbound(
+    pub(super) fn fail_inbound(
         &mut self,
         channel_id: ChannelId,
         htlc_id: u64,
@@ -282,66 +442,50 @@ impl ChannelManager {
         self.drain_channel(channel_id);
     }
 
-    /// An inbound HTLC is locked in: peel and validate it, then hold it for a claim (event
-    /// `PaymentClaimable`) or fail it back.
+    /// An inbound HTLC is locked in: peel it, then forward it (see `forward`), hold it as a
+    /// part of a payment to us (see `mpp`: event `PaymentClaimable` once complete), or fail
+    /// it back.
     pub(super) fn handle_inbound_htlc(&mut self, htlc: UnpeeledHtlc) {
         let context = ReceiveContext {
             current_height: self.best_block.height,
             now: self.highest_seen_time,
             min_final_cltv_expiry_delta: self.config.min_final_cltv_expiry_delta,
         };
+        let inbound = InboundHtlc {
+            amount_msat: htlc.amount_msat,
+            payment_hash: htlc.payment_hash,
+            cltv_expiry: htlc.cltv_expiry,
+            onion: &htlc.onion[..],
+        };
         let node_signer = &mut self.node_signer;
-        let outcome = receive_htlc(
-            &InboundHtlc {
-                amount_msat: htlc.amount_msat,
-                payment_hash: htlc.payment_hash,
-                cltv_expiry: htlc.cltv_expiry,
-                onion: &htlc.onion[..],
-            },
-            &context,
-            &self.inbound_key,
-            |point| match node_signer.ecdh(point, None) {
-                SignerReply::Ready(secret) => Some(secret),
-                _ => None,
-            },
-        );
-        match outcome {
-            Ok(received) => {
-                if self.claimable.contains_key(&received.payment_hash) {
-                    // A second HTLC for a payment already claimable: not a multi-part payment
-                    // we support yet; refuse it.
-                    let failure = Failure::IncorrectOrUnknownPaymentDetails {
-                        htlc_msat: htlc.amount_msat,
-                        height: context.current_height,
-                    };
-                    self.fail_inbound(
-                        htlc.channel_id,
-                        htlc.htlc_id,
-                        &received.shared_secret,
-                        failure,
-                    );
-                    return;
-                }
-                self.claimable.insert(
-                    received.payment_hash,
-                    alloc::vec![ClaimableHtlc {
-                        channel_id: htlc.channel_id,
-                        htlc_id: htlc.htlc_id,
-                        amount_msat: htlc.amount_msat,
-                        shared_secret: received.shared_secret,
-                    }],
-                );
-                self.events.push_back(Event::PaymentClaimable {
-                    payment_hash: received.payment_hash,
-                    amount_msat: received.amount_msat,
-                    payment_preimage: received.payment_preimage,
-                    payment_secret: received.payment_secret,
-                    payment_metadata: received.payment_metadata,
-                    custom_tlvs: received.custom_tlvs,
-                    via_channel_id: htlc.channel_id,
-                    claim_deadline: received.cltv_expiry,
-                });
+        let peeled = peel_inbound(&inbound, |point| match node_signer.ecdh(point, None) {
+            SignerReply::Ready(secret) => Some(secret),
+            _ => None,
+        });
+        let outcome = match peeled {
+            Ok(PaymentHop::Forward {
+                shared_secret,
+                payload,
+                next_packet,
+            }) => {
+                self.forward_htlc(&htlc, shared_secret, payload, next_packet);
+                return;
             }
+            Ok(PaymentHop::Final {
+                shared_secret,
+                payload,
+            }) => check_final_part(
+                &inbound,
+                &context,
+                &self.inbound_key,
+                shared_secret,
+                payload,
+                self.config.accept_keysend,
+            ),
+            Err(rejection) => Err(rejection),
+        };
+        match outcome {
+            Ok(received) => self.receive_part(htlc.channel_id, htlc.htlc_id, received),
             Err(HtlcRejection::SignerUnavailable) => self.unpeeled.push(htlc),
             Err(HtlcRejection::Malformed(malformed)) => {
                 let Some(entry) = self.channels.get_mut(&htlc.channel_id) else {
@@ -374,4 +518,26 @@ impl ChannelManager {
             self.drain_channel(channel_id);
         }
     }
+}
+
+/// The amount a route delivers (the sum of its paths' final values), checking that it has
+/// paths, that none is empty and that all end at the same node.
+fn route_total(route: &Route) -> Result<u64, SendError> {
+    let first = route.paths.first().ok_or(SendError::UnsupportedRoute)?;
+    let recipient = first
+        .hops
+        .last()
+        .ok_or(SendError::UnsupportedRoute)?
+        .node_id;
+    let mut total = 0u64;
+    for path in &route.paths {
+        let last = path.hops.last().ok_or(SendError::UnsupportedRoute)?;
+        if last.node_id != recipient {
+            return Err(SendError::UnsupportedRoute);
+        }
+        total = total
+            .checked_add(last.fee_msat)
+            .ok_or(SendError::InvalidPath(crate::routing::RouteError::Overflow))?;
+    }
+    Ok(total)
 }

@@ -16,6 +16,7 @@ use crate::onion::{
     PaymentHop, PeelError,
 };
 use crate::wire::{PaymentHash, PaymentPreimage};
+use bitcoin::hashes::{sha256, Hash};
 
 use super::inbound_secret::{InboundPaymentError, InboundPaymentKey, PaymentSecret};
 
@@ -50,9 +51,12 @@ pub struct ReceivedPayment {
     pub payment_hash: PaymentHash,
     /// The HTLC's amount.
     pub amount_msat: u64,
+    /// The payment's total over all its parts (`total_msat` of the payload; the HTLC's amount
+    /// for a single-part payment).
+    pub total_msat: u64,
     /// The HTLC's expiry.
     pub cltv_expiry: u32,
-    /// The payer's payment secret.
+    /// The payer's payment secret (all zero for a keysend payment without one).
     pub payment_secret: PaymentSecret,
     /// The preimage, when derived from the secret.
     pub payment_preimage: Option<PaymentPreimage>,
@@ -88,7 +92,7 @@ pub enum HtlcRejection {
 pub enum RejectCause {
     /// The payload is invalid for a final hop.
     InvalidPayload,
-    /// The onion asks us to forward (not supported yet).
+    /// The onion asks us to forward ([`receive_htlc`] only receives).
     ForwardingUnsupported,
     /// The HTLC carries less than the payload's `amt_to_forward`.
     AmountBelowOnion,
@@ -96,9 +100,12 @@ pub enum RejectCause {
     CltvBelowOnion,
     /// The HTLC expires too soon for us to claim it safely.
     ExpiryTooSoon,
-    /// No payment secret (and keysend is not supported).
+    /// No payment secret and no keysend preimage.
     NoPaymentSecret,
-    /// A multi-part payment (`total_msat` above this HTLC's amount): not supported yet.
+    /// A keysend payment while keysend is off, or whose preimage does not match the hash.
+    Keysend,
+    /// A multi-part payment (`total_msat` above this HTLC's amount) given to
+    /// [`receive_htlc`], which takes single-part payments only.
     MultiPart,
     /// The secret, amount or expiry check failed.
     Payment(InboundPaymentError),
@@ -134,14 +141,13 @@ fn fail(shared_secret: SharedSecret, failure: Failure, cause: RejectCause) -> Ht
     }
 }
 
-/// Peels and validates an HTLC offered to us. `ecdh` is the node signer's ECDH with the node
-/// key (`None` when it has no answer now). `key` checks the payment secret.
-pub fn receive_htlc(
+/// Peels an HTLC offered to us and validates its payload for our role: a
+/// [`PaymentHop::Forward`] to pass on, or a [`PaymentHop::Final`] payment to us (not yet
+/// checked against the HTLC: see [`check_final_part`]). `ecdh` is the node signer's ECDH.
+pub fn peel_inbound(
     htlc: &InboundHtlc<'_>,
-    context: &ReceiveContext,
-    key: &InboundPaymentKey,
     mut ecdh: impl FnMut(&PublicKey) -> Option<SharedSecret>,
-) -> Result<ReceivedPayment, HtlcRejection> {
+) -> Result<PaymentHop, HtlcRejection> {
     let peeled = match peel_onion_bytes(htlc.onion, &htlc.payment_hash.0, |point| {
         ecdh(point).ok_or(())
     }) {
@@ -163,30 +169,58 @@ pub fn receive_htlc(
         }
     };
     let shared_secret = *peeled.shared_secret();
-    let payload = match peeled.payment_hop(None) {
-        Ok(PaymentHop::Final { payload, .. }) => payload,
-        Ok(PaymentHop::Forward { .. }) => {
+    peeled.payment_hop(None).map_err(|error| {
+        let failure = error.failure([0u8; 32]);
+        fail(shared_secret, failure, RejectCause::InvalidPayload)
+    })
+}
+
+/// Peels and validates an HTLC offered to us as a complete, single-part payment (forwards and
+/// multi-part payments are refused: the manager handles those with [`peel_inbound`] and
+/// [`check_final_part`]). `ecdh` is the node signer's ECDH with the node key (`None` when it
+/// has no answer now). `key` checks the payment secret.
+pub fn receive_htlc(
+    htlc: &InboundHtlc<'_>,
+    context: &ReceiveContext,
+    key: &InboundPaymentKey,
+    ecdh: impl FnMut(&PublicKey) -> Option<SharedSecret>,
+) -> Result<ReceivedPayment, HtlcRejection> {
+    let (shared_secret, payload) = match peel_inbound(htlc, ecdh)? {
+        PaymentHop::Final {
+            shared_secret,
+            payload,
+        } => (shared_secret, payload),
+        PaymentHop::Forward { shared_secret, .. } => {
             return Err(fail(
                 shared_secret,
                 Failure::UnknownNextPeer,
                 RejectCause::ForwardingUnsupported,
             ))
         }
-        Err(error) => {
-            let failure = error.failure([0u8; 32]);
-            return Err(fail(shared_secret, failure, RejectCause::InvalidPayload));
-        }
     };
-    check_final(htlc, context, key, shared_secret, payload)
+    let received = check_final_part(htlc, context, key, shared_secret, payload, false)?;
+    if received.total_msat > htlc.amount_msat {
+        let unknown = Failure::IncorrectOrUnknownPaymentDetails {
+            htlc_msat: htlc.amount_msat,
+            height: context.current_height,
+        };
+        return Err(fail(shared_secret, unknown, RejectCause::MultiPart));
+    }
+    Ok(received)
 }
 
-/// The BOLT 4 final-node checks, then the payment secret.
-fn check_final(
+/// The BOLT 4 final-node checks of one HTLC (one part of a payment), then the payment secret
+/// against the payment's total (`total_msat`): the caller must still wait until the parts it
+/// holds sum to `total_msat`. A keysend payload (preimage in the onion) is accepted only with
+/// `accept_keysend`, when the preimage matches the hash; its `payment_secret` is all zero
+/// unless the payer sent one.
+pub fn check_final_part(
     htlc: &InboundHtlc<'_>,
     context: &ReceiveContext,
     key: &InboundPaymentKey,
     shared_secret: SharedSecret,
     payload: FinalPayload,
+    accept_keysend: bool,
 ) -> Result<ReceivedPayment, HtlcRejection> {
     let unknown = Failure::IncorrectOrUnknownPaymentDetails {
         htlc_msat: htlc.amount_msat,
@@ -197,8 +231,8 @@ fn check_final(
         outgoing_cltv_value,
         payment_data,
         payment_metadata,
+        keysend_preimage,
         other_records,
-        ..
     } = payload
     else {
         // A blinded final payload needs a path key, which we never pass: unreachable in
@@ -223,27 +257,35 @@ fn check_final(
     if htlc.cltv_expiry < earliest {
         return Err(fail(shared_secret, unknown, RejectCause::ExpiryTooSoon));
     }
-    let Some(data) = payment_data else {
-        return Err(fail(shared_secret, unknown, RejectCause::NoPaymentSecret));
+    let custom_tlvs = other_records
+        .into_iter()
+        .map(|record| (record.record_type, record.value))
+        .collect();
+    let total_msat = payment_data.map_or(htlc.amount_msat, |data| data.total_msat);
+    let payment_secret = PaymentSecret(payment_data.map_or([0u8; 32], |data| data.payment_secret));
+    let payment_preimage = if let Some(preimage) = keysend_preimage {
+        let hash = sha256::Hash::hash(&preimage).to_byte_array();
+        if !accept_keysend || hash != htlc.payment_hash.0 {
+            return Err(fail(shared_secret, unknown, RejectCause::Keysend));
+        }
+        Some(PaymentPreimage(preimage))
+    } else {
+        if payment_data.is_none() {
+            return Err(fail(shared_secret, unknown, RejectCause::NoPaymentSecret));
+        }
+        key.verify(&htlc.payment_hash, &payment_secret, total_msat, context.now)
+            .map_err(|error| fail(shared_secret, unknown.clone(), RejectCause::Payment(error)))?
+            .preimage
     };
-    if data.total_msat > htlc.amount_msat {
-        return Err(fail(shared_secret, unknown, RejectCause::MultiPart));
-    }
-    let secret = PaymentSecret(data.payment_secret);
-    let verified = key
-        .verify(&htlc.payment_hash, &secret, htlc.amount_msat, context.now)
-        .map_err(|error| fail(shared_secret, unknown.clone(), RejectCause::Payment(error)))?;
     Ok(ReceivedPayment {
         payment_hash: htlc.payment_hash,
         amount_msat: htlc.amount_msat,
+        total_msat,
         cltv_expiry: htlc.cltv_expiry,
-        payment_secret: secret,
-        payment_preimage: verified.preimage,
+        payment_secret,
+        payment_preimage,
         payment_metadata,
-        custom_tlvs: other_records
-            .into_iter()
-            .map(|record| (record.record_type, record.value))
-            .collect(),
+        custom_tlvs,
         shared_secret,
     })
 }

@@ -5,20 +5,16 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
-use bitcoin::hashes::{sha256, Hash};
-use hashbrown::{HashMap, HashSet};
 use secp256k1::ecdh::SharedSecret;
-use secp256k1::{PublicKey, SecretKey};
+use secp256k1::SecretKey;
 
 use crate::channel::ChannelError;
 use crate::onion::{
-    build_onion, decode_failure, BuildError, FailureCode, FailureSource, HopPayload, OnionHop,
-    PaymentData, ONION_PACKET_LEN,
+    build_onion, BuildError, FailureCode, HopPayload, OnionHop, PaymentData, ONION_PACKET_LEN,
 };
-use crate::routing::{Path, RouteError};
-use crate::wire::{ChannelId, PaymentHash, PaymentPreimage, UnknownTlv};
+use crate::routing::{FindRouteError, Path, RouteError};
+use crate::wire::{PaymentHash, PaymentPreimage, UnknownTlv};
 
-use super::events::{Event, PaymentFailureReason};
 use super::inbound_secret::PaymentSecret;
 
 /// The caller's identifier of an outbound payment: at most one payment per id, and exactly
@@ -53,7 +49,7 @@ impl RecipientOnionFields {
 pub enum SendError {
     /// A payment with this id is in flight or was already resolved.
     DuplicatePayment,
-    /// The route has no path, or more than one (multi-part payments come later).
+    /// The route has no path, a path has no hop, or its paths end at different nodes.
     UnsupportedRoute,
     /// The path's amounts or expiries are unusable.
     InvalidPath(RouteError),
@@ -66,13 +62,19 @@ pub enum SendError {
     NoChannel,
     /// The channel refused the HTLC (balance, reserve, limits, state).
     ChannelRefused(ChannelError),
+    /// The router found no route.
+    RouteNotFound(FindRouteError),
+    /// The invoice cannot be paid (see the error).
+    Invoice(crate::invoice::PayInvoiceError),
 }
 
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SendError::DuplicatePayment => f.write_str("a payment with this id already exists"),
-            SendError::UnsupportedRoute => f.write_str("route must have exactly one path"),
+            SendError::UnsupportedRoute => {
+                f.write_str("route must have paths, all ending at the recipient")
+            }
             SendError::InvalidPath(err) => write!(f, "invalid path: {err}"),
             SendError::InvalidCustomTlvs => {
                 f.write_str("custom TLV types must be >= 65536 and distinct")
@@ -80,6 +82,8 @@ impl fmt::Display for SendError {
             SendError::Onion(err) => write!(f, "cannot build the onion: {err}"),
             SendError::NoChannel => f.write_str("no usable channel with the first hop"),
             SendError::ChannelRefused(err) => write!(f, "the channel refused the HTLC: {err}"),
+            SendError::RouteNotFound(err) => write!(f, "no route: {err}"),
+            SendError::Invoice(err) => write!(f, "cannot pay the invoice: {err}"),
         }
     }
 }
@@ -131,6 +135,39 @@ pub fn build_payment_onion(
     current_height: u32,
     session_key: &SecretKey,
 ) -> Result<PaymentOnion, SendError> {
+    let part = PartOnionFields {
+        total_msat: path.final_value_msat(),
+        keysend_preimage: None,
+    };
+    build_part_onion(
+        path,
+        payment_hash,
+        recipient,
+        &part,
+        current_height,
+        session_key,
+    )
+}
+
+/// What the final payload of one part says beyond the [`RecipientOnionFields`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartOnionFields {
+    /// The payment's total over all its parts (`total_msat` of `payment_data`).
+    pub total_msat: u64,
+    /// The preimage of a spontaneous (keysend) payment.
+    pub keysend_preimage: Option<PaymentPreimage>,
+}
+
+/// Like [`build_payment_onion`] for one part of a payment (a multi-part payment gives every
+/// part the same total) or a keysend payment.
+pub fn build_part_onion(
+    path: &Path,
+    payment_hash: &PaymentHash,
+    recipient: &RecipientOnionFields,
+    part: &PartOnionFields,
+    current_height: u32,
+    session_key: &SecretKey,
+) -> Result<PaymentOnion, SendError> {
     let amounts = path
         .hop_amounts_and_expiries(current_height)
         .map_err(SendError::InvalidPath)?;
@@ -144,9 +181,10 @@ pub fn build_payment_onion(
                 outgoing_cltv_value: Some(amounts[index].cltv_expiry),
                 payment_data: recipient.payment_secret.map(|secret| PaymentData {
                     payment_secret: secret.0,
-                    total_msat: amounts[index].amount_msat,
+                    total_msat: part.total_msat,
                 }),
                 payment_metadata: recipient.payment_metadata.clone(),
+                keysend_preimage: part.keysend_preimage.map(|preimage| preimage.0),
                 other_records: custom.clone(),
                 ..Default::default()
             }
@@ -190,149 +228,4 @@ pub enum ReturnedHtlcFailure {
     /// The HTLC was failed without a message from the network (the channel closed, or we
     /// failed it ourselves).
     Local,
-}
-
-/// One payment in flight.
-pub(crate) struct PendingPayment {
-    pub(crate) payment_hash: PaymentHash,
-    pub(crate) path: Path,
-    pub(crate) hop_shared_secrets: Vec<SharedSecret>,
-    pub(crate) fee_paid_msat: Option<u64>,
-}
-
-/// The book of outbound payments.
-#[derive(Default)]
-pub(crate) struct OutboundPayments {
-    pub(crate) pending: HashMap<PaymentId, PendingPayment>,
-    pub(crate) by_htlc: HashMap<(ChannelId, u64), PaymentId>,
-    pub(crate) resolved: HashSet<PaymentId>,
-}
-
-impl OutboundPayments {
-    /// Whether `payment_id` was ever used.
-    pub(crate) fn is_known(&self, payment_id: &PaymentId) -> bool {
-        self.pending.contains_key(payment_id) || self.resolved.contains(payment_id)
-    }
-
-    /// Records a payment whose HTLC `htlc_id` was added on `channel_id`.
-    pub(crate) fn insert(
-        &mut self,
-        payment_id: PaymentId,
-        payment_hash: PaymentHash,
-        path: Path,
-        onion: &PaymentOnion,
-        htlc: (ChannelId, u64),
-    ) {
-        let fee_paid_msat = path.fee_msat();
-        self.pending.insert(
-            payment_id,
-            PendingPayment {
-                payment_hash,
-                path,
-                hop_shared_secrets: onion.hop_shared_secrets.clone(),
-                fee_paid_msat,
-            },
-        );
-        self.by_htlc.insert(htlc, payment_id);
-    }
-
-    /// A channel's id changed (temporary id replaced): re-key its HTLCs.
-    pub(crate) fn rename_channel(&mut self, old: ChannelId, new: ChannelId) {
-        let moved: Vec<((ChannelId, u64), PaymentId)> = self
-            .by_htlc
-            .iter()
-            .filter(|((channel, _), _)| *channel == old)
-            .map(|(key, id)| (*key, *id))
-            .collect();
-        for ((_, htlc_id), payment_id) in moved {
-            self.by_htlc.remove(&(old, htlc_id));
-            self.by_htlc.insert((new, htlc_id), payment_id);
-        }
-    }
-
-    /// The HTLCs of ours still in flight on `channel_id`.
-    pub(crate) fn htlcs_on(&self, channel_id: &ChannelId) -> Vec<u64> {
-        self.by_htlc
-            .keys()
-            .filter(|(channel, _)| channel == channel_id)
-            .map(|(_, htlc_id)| *htlc_id)
-            .collect()
-    }
-
-    /// The peer fulfilled our HTLC: the `PaymentSent` event, if the preimage matches.
-    pub(crate) fn fulfilled(
-        &mut self,
-        channel_id: &ChannelId,
-        htlc_id: u64,
-        preimage: PaymentPreimage,
-    ) -> Option<Event> {
-        let payment_id = self.by_htlc.remove(&(*channel_id, htlc_id))?;
-        let payment = self.pending.remove(&payment_id)?;
-        self.resolved.insert(payment_id);
-        let hash = sha256::Hash::hash(&preimage.0).to_byte_array();
-        debug_assert_eq!(
-            hash, payment.payment_hash.0,
-            "the channel checks the preimage"
-        );
-        Some(Event::PaymentSent {
-            payment_id,
-            payment_hash: payment.payment_hash,
-            payment_preimage: preimage,
-            fee_paid_msat: payment.fee_paid_msat,
-        })
-    }
-
-    /// Our HTLC failed: the `PaymentFailed` event with the decoded reason.
-    pub(crate) fn failed(
-        &mut self,
-        channel_id: &ChannelId,
-        htlc_id: u64,
-        failure: &ReturnedHtlcFailure,
-    ) -> Option<Event> {
-        let payment_id = self.by_htlc.remove(&(*channel_id, htlc_id))?;
-        let payment = self.pending.remove(&payment_id)?;
-        self.resolved.insert(payment_id);
-        let reason = match failure {
-            ReturnedHtlcFailure::Packet(packet) => {
-                decode_reason(&payment.path, &payment.hop_shared_secrets, packet)
-            }
-            ReturnedHtlcFailure::Malformed(code) => PaymentFailureReason::MalformedOnion {
-                failure_code: *code,
-            },
-            ReturnedHtlcFailure::Local => PaymentFailureReason::ChannelUnavailable,
-        };
-        Some(Event::PaymentFailed {
-            payment_id,
-            payment_hash: payment.payment_hash,
-            reason,
-        })
-    }
-}
-
-/// Decodes a returned failure packet with the session's shared secrets.
-fn decode_reason(
-    path: &Path,
-    hop_shared_secrets: &[SharedSecret],
-    packet: &[u8],
-) -> PaymentFailureReason {
-    let decoded = decode_failure(hop_shared_secrets, packet, None);
-    match decoded.source {
-        FailureSource::Hop { index, decoded, .. } => PaymentFailureReason::HopFailed {
-            hop_index: index,
-            node_id: hop_node(path, index),
-            is_recipient: index + 1 == path.hops.len(),
-            failure: decoded.ok(),
-        },
-        FailureSource::MalformedFromHop { index } => PaymentFailureReason::HopFailed {
-            hop_index: index,
-            node_id: hop_node(path, index),
-            is_recipient: index + 1 == path.hops.len(),
-            failure: None,
-        },
-        FailureSource::Unattributable => PaymentFailureReason::Unattributable,
-    }
-}
-
-fn hop_node(path: &Path, index: usize) -> Option<PublicKey> {
-    path.hops.get(index).map(|hop| hop.node_id)
 }

@@ -2,9 +2,16 @@
 //!
 //! Saved: the chain tip, time and feerate, the inbound payment key material, every funded
 //! channel that is not closed (with its keys id, funding confirmation and funding script),
-//! the outbound payments (in flight and resolved ids, so each id still gets exactly one
-//! `PaymentSent`/`PaymentFailed`), claimable and unpeeled inbound HTLCs, the events not yet
-//! handed out, the monitor updates not yet polled and the transactions not yet broadcast.
+//! the outbound payments (every part in flight with its path and hop shared secrets, the
+//! retry budget and the amount waiting for a new route, and the resolved ids, so each id
+//! still gets exactly one `PaymentSent`/`PaymentFailed`), the forwarded HTLCs in flight (to
+//! settle or fail the incoming HTLC when the outgoing one resolves), the parts of incomplete
+//! multi-part payments to us (with their timer ticks), claimable and unpeeled inbound HTLCs,
+//! the events not yet handed out, the monitor updates not yet polled and the transactions
+//! not yet broadcast.
+//!
+//! Records: 0 node, 2 channels, 4 outbound payments, 6 inbound HTLCs, 8 events, 10 monitor
+//! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required).
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
@@ -33,7 +40,6 @@ use core::time::Duration;
 use bitcoin::hashes::Hash;
 use bitcoin::BlockHash;
 use lightning_signer_api::traits::ChannelKeysId;
-use secp256k1::ecdh::SharedSecret;
 
 use crate::chain::BestBlock;
 use crate::channel::serialize::codec::{
@@ -42,16 +48,20 @@ use crate::channel::serialize::codec::{
 };
 use crate::channel::{Channel, ChannelDecodeError, ChannelPhase};
 use crate::monitor::update::ChannelMonitorUpdate;
-use crate::routing::{Path, RouteHop};
 use crate::wire::{ChannelId, Decode, DecodeError, Encode, Reader, TlvWriter};
 
 use super::config::ManagerParams;
-use super::payments::{ClaimableHtlc, UnpeeledHtlc};
-use super::payments_out::{PaymentId, PendingPayment};
+use super::payments::UnpeeledHtlc;
 use super::serialize_events::{read_event, write_event};
+use super::serialize_payments::{
+    read_claimable, read_forwards, read_outbound, read_receiving, write_claimable, write_forwards,
+    write_outbound, write_receiving,
+};
 use super::{ChannelEntry, ChannelManager, InboundPaymentKey};
 
-/// The format version written as the first byte of an encoded manager.
+/// The format version written as the first byte of an encoded manager. Version 1 holds the
+/// multi-part outbound book, forwards and incomplete multi-part sets (an earlier layout of
+/// version 1, with single-path payments, never shipped and is not read).
 pub const MANAGER_FORMAT_VERSION: u8 = 1;
 
 const MAX_KNOWN_EVEN: u64 = 14;
@@ -92,31 +102,6 @@ impl From<DecodeError> for ManagerDecodeError {
     fn from(e: DecodeError) -> Self {
         Self::Wire(e)
     }
-}
-
-fn write_path(path: &Path, out: &mut Vec<u8>) {
-    put_list(&path.hops, out, |hop, out| {
-        hop.node_id.encode(out);
-        hop.short_channel_id.encode(out);
-        hop.fee_msat.encode(out);
-        hop.cltv_expiry_delta.encode(out);
-    });
-}
-
-fn read_path(r: &mut Reader<'_>) -> Result<Path, DecodeError> {
-    let hops = get_list(r, |r| {
-        Ok::<_, DecodeError>(RouteHop {
-            node_id: r.decode()?,
-            short_channel_id: r.decode()?,
-            fee_msat: r.decode()?,
-            cltv_expiry_delta: r.decode()?,
-        })
-    })?;
-    Ok(Path { hops })
-}
-
-fn read_shared_secret(r: &mut Reader<'_>) -> Result<SharedSecret, DecodeError> {
-    Ok(SharedSecret::from_bytes(r.read_array()?))
 }
 
 fn record<'a, T>(
@@ -171,39 +156,14 @@ impl ChannelManager {
         });
 
         let mut payments = Vec::new();
-        let mut pending: Vec<_> = self.outbound.pending.iter().collect();
-        pending.sort_by_key(|(id, _)| **id);
-        put_list(&pending, &mut payments, |(id, p), out| {
-            id.0.encode(out);
-            p.payment_hash.encode(out);
-            write_path(&p.path, out);
-            put_list(&p.hop_shared_secrets, out, |s, out| {
-                s.secret_bytes().encode(out)
-            });
-            put_opt(&p.fee_paid_msat, out);
-        });
-        let mut by_htlc: Vec<_> = self.outbound.by_htlc.iter().collect();
-        by_htlc.sort();
-        put_list(&by_htlc, &mut payments, |((channel, htlc), id), out| {
-            channel.encode(out);
-            htlc.encode(out);
-            id.0.encode(out);
-        });
-        let mut resolved: Vec<_> = self.outbound.resolved.iter().collect();
-        resolved.sort();
-        put_list(&resolved, &mut payments, |id, out| id.0.encode(out));
+        write_outbound(&self.outbound, &self.successful_paths, &mut payments);
 
         let mut inbound = Vec::new();
         let mut claimable: Vec<_> = self.claimable.iter().collect();
         claimable.sort_by_key(|(hash, _)| hash.0);
         put_list(&claimable, &mut inbound, |(hash, htlcs), out| {
             hash.encode(out);
-            put_list(htlcs, out, |h, out| {
-                h.channel_id.encode(out);
-                h.htlc_id.encode(out);
-                h.amount_msat.encode(out);
-                h.shared_secret.secret_bytes().encode(out);
-            });
+            put_list(htlcs, out, write_claimable);
         });
         put_list(&self.unpeeled, &mut inbound, |h, out| {
             h.channel_id.encode(out);
@@ -239,6 +199,8 @@ impl ChannelManager {
         w.write_bytes(6, &inbound);
         w.write_bytes(8, &events);
         w.write_bytes(10, &outputs);
+        w.write_bytes(12, &write_forwards(&self.forwards));
+        w.write_bytes(14, &write_receiving(&self.receiving));
         w.finish();
         out
     }
@@ -284,6 +246,14 @@ impl ChannelManager {
             manager.broadcasts = get_list(r, get_tx)?.into();
             Ok(())
         })?;
+        record(&records, 12, "forwards", |r| {
+            manager.forwards = read_forwards(r)?;
+            Ok(())
+        })?;
+        record(&records, 14, "receiving", |r| {
+            manager.receiving = read_receiving(r)?;
+            Ok(())
+        })?;
         Ok(manager)
     }
 
@@ -324,38 +294,16 @@ impl ChannelManager {
     }
 
     fn read_payments(&mut self, r: &mut Reader<'_>) -> Result<(), ManagerDecodeError> {
-        let pending = get_list(r, |r| {
-            let id = PaymentId(r.read_array()?);
-            let payment = PendingPayment {
-                payment_hash: r.decode()?,
-                path: read_path(r)?,
-                hop_shared_secrets: get_list(r, read_shared_secret)?,
-                fee_paid_msat: get_opt(r)?,
-            };
-            Ok::<_, DecodeError>((id, payment))
-        })?;
-        self.outbound.pending = pending.into_iter().collect();
-        let by_htlc = get_list(r, |r| {
-            let key = (r.decode()?, r.decode()?);
-            Ok::<_, DecodeError>((key, PaymentId(r.read_array()?)))
-        })?;
-        self.outbound.by_htlc = by_htlc.into_iter().collect();
-        let resolved = get_list(r, |r| Ok::<_, DecodeError>(PaymentId(r.read_array()?)))?;
-        self.outbound.resolved = resolved.into_iter().collect();
+        let (book, successful) = read_outbound(r)?;
+        self.outbound = book;
+        self.successful_paths = successful;
         Ok(())
     }
 
     fn read_inbound(&mut self, r: &mut Reader<'_>) -> Result<(), ManagerDecodeError> {
         let claimable = get_list(r, |r| {
             let hash = r.decode()?;
-            let htlcs = get_list(r, |r| {
-                Ok::<_, DecodeError>(ClaimableHtlc {
-                    channel_id: r.decode()?,
-                    htlc_id: r.decode()?,
-                    amount_msat: r.decode()?,
-                    shared_secret: read_shared_secret(r)?,
-                })
-            })?;
+            let htlcs = get_list(r, read_claimable)?;
             Ok::<_, DecodeError>((hash, htlcs))
         })?;
         self.claimable = claimable.into_iter().collect();

@@ -17,6 +17,7 @@ use crate::wire::{Decode, DecodeError, Encode, Reader};
 use super::events::{ClosureReason, Event, PaymentFailureReason};
 use super::inbound_secret::PaymentSecret;
 use super::payments_out::PaymentId;
+use super::serialize_payments::{read_path, write_path};
 
 /// The `CloseReason`s without data, by their persisted code.
 const SIMPLE_CLOSE_REASONS: [CloseReason; 22] = [
@@ -99,6 +100,7 @@ fn write_closure(reason: &ClosureReason, out: &mut Vec<u8>) {
             write_close_reason(reason, out);
         }
         ClosureReason::DisconnectedBeforeFunding => out.push(4),
+        ClosureReason::HtlcsTimedOut => out.push(5),
     }
 }
 
@@ -114,11 +116,12 @@ fn read_closure(r: &mut Reader<'_>) -> Result<ClosureReason, DecodeError> {
         }
         3 => ClosureReason::ProtocolError(read_close_reason(r)?),
         4 => ClosureReason::DisconnectedBeforeFunding,
+        5 => ClosureReason::HtlcsTimedOut,
         _ => return Err(DecodeError::InvalidValue),
     })
 }
 
-fn write_failure_reason(reason: &PaymentFailureReason, out: &mut Vec<u8>) {
+pub(super) fn write_failure_reason(reason: &PaymentFailureReason, out: &mut Vec<u8>) {
     match reason {
         PaymentFailureReason::HopFailed {
             hop_index,
@@ -142,10 +145,13 @@ fn write_failure_reason(reason: &PaymentFailureReason, out: &mut Vec<u8>) {
         }
         PaymentFailureReason::Unattributable => out.push(2),
         PaymentFailureReason::ChannelUnavailable => out.push(3),
+        PaymentFailureReason::RouteNotFound => out.push(4),
+        PaymentFailureReason::RetriesExhausted => out.push(5),
+        PaymentFailureReason::InvoiceExpired => out.push(6),
     }
 }
 
-fn read_failure_reason(r: &mut Reader<'_>) -> Result<PaymentFailureReason, DecodeError> {
+pub(super) fn read_failure_reason(r: &mut Reader<'_>) -> Result<PaymentFailureReason, DecodeError> {
     Ok(match u8::decode(r)? {
         0 => PaymentFailureReason::HopFailed {
             hop_index: usize::try_from(u32::decode(r)?).map_err(|_| DecodeError::InvalidValue)?,
@@ -162,6 +168,9 @@ fn read_failure_reason(r: &mut Reader<'_>) -> Result<PaymentFailureReason, Decod
         },
         2 => PaymentFailureReason::Unattributable,
         3 => PaymentFailureReason::ChannelUnavailable,
+        4 => PaymentFailureReason::RouteNotFound,
+        5 => PaymentFailureReason::RetriesExhausted,
+        6 => PaymentFailureReason::InvoiceExpired,
         _ => return Err(DecodeError::InvalidValue),
     })
 }
@@ -288,6 +297,40 @@ pub(super) fn write_event(event: &Event, out: &mut Vec<u8>) -> bool {
             counterparty_node_id.encode(out);
             write_closure(reason, out);
         }
+        Event::PaymentReceiveFailed {
+            payment_hash,
+            received_msat,
+        } => {
+            out.push(9);
+            payment_hash.encode(out);
+            received_msat.encode(out);
+        }
+        Event::PaymentPathFailed {
+            payment_id,
+            payment_hash,
+            path,
+            reason,
+            will_retry,
+        } => {
+            out.push(10);
+            payment_id.0.encode(out);
+            payment_hash.encode(out);
+            write_path(path, out);
+            write_failure_reason(reason, out);
+            put_bool(*will_retry, out);
+        }
+        Event::PaymentForwarded {
+            prev_channel_id,
+            next_channel_id,
+            fee_earned_msat,
+            outbound_amount_msat,
+        } => {
+            out.push(11);
+            prev_channel_id.encode(out);
+            next_channel_id.encode(out);
+            fee_earned_msat.encode(out);
+            outbound_amount_msat.encode(out);
+        }
     }
     true
 }
@@ -354,6 +397,103 @@ pub(super) fn read_event(r: &mut Reader<'_>) -> Result<Event, DecodeError> {
             counterparty_node_id: r.decode()?,
             reason: read_closure(r)?,
         },
+        9 => Event::PaymentReceiveFailed {
+            payment_hash: r.decode()?,
+            received_msat: r.decode()?,
+        },
+        10 => Event::PaymentPathFailed {
+            payment_id: PaymentId(r.read_array()?),
+            payment_hash: r.decode()?,
+            path: read_path(r)?,
+            reason: read_failure_reason(r)?,
+            will_retry: get_bool(r)?,
+        },
+        11 => Event::PaymentForwarded {
+            prev_channel_id: r.decode()?,
+            next_channel_id: r.decode()?,
+            fee_earned_msat: r.decode()?,
+            outbound_amount_msat: r.decode()?,
+        },
         _ => return Err(DecodeError::InvalidValue),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::{Path, RouteHop};
+    use crate::wire::{ChannelId, PaymentHash, ShortChannelId};
+
+    fn node() -> secp256k1::PublicKey {
+        let secp = secp256k1::Secp256k1::new();
+        let key = secp256k1::SecretKey::from_slice(&[3; 32]).expect("valid key");
+        secp256k1::PublicKey::from_secret_key(&secp, &key)
+    }
+
+    fn round_trip(event: Event) {
+        let mut bytes = Vec::new();
+        assert!(write_event(&event, &mut bytes));
+        let mut r = Reader::new(&bytes);
+        assert_eq!(read_event(&mut r).expect("decodes"), event);
+        assert!(r.is_empty());
+        for len in 0..bytes.len() {
+            assert!(read_event(&mut Reader::new(&bytes[..len])).is_err());
+        }
+    }
+
+    #[test]
+    fn payment_events_of_the_multi_part_book_round_trip() {
+        let path = Path {
+            hops: alloc::vec![RouteHop {
+                node_id: node(),
+                short_channel_id: ShortChannelId(42),
+                fee_msat: 1_000,
+                cltv_expiry_delta: 40,
+            }],
+        };
+        let reasons = [
+            PaymentFailureReason::HopFailed {
+                hop_index: 0,
+                node_id: Some(node()),
+                is_recipient: true,
+                failure: Some(FailureMessage {
+                    failure: crate::onion::Failure::MppTimeout,
+                    tlv_stream: Vec::new(),
+                }),
+            },
+            PaymentFailureReason::RouteNotFound,
+            PaymentFailureReason::RetriesExhausted,
+            PaymentFailureReason::InvoiceExpired,
+        ];
+        for (index, reason) in reasons.into_iter().enumerate() {
+            round_trip(Event::PaymentPathFailed {
+                payment_id: PaymentId([index as u8; 32]),
+                payment_hash: PaymentHash([9; 32]),
+                path: path.clone(),
+                reason: reason.clone(),
+                will_retry: index % 2 == 0,
+            });
+            round_trip(Event::PaymentFailed {
+                payment_id: PaymentId([index as u8; 32]),
+                payment_hash: PaymentHash([9; 32]),
+                reason,
+            });
+        }
+        round_trip(Event::PaymentForwarded {
+            prev_channel_id: ChannelId([1; 32]),
+            next_channel_id: ChannelId([2; 32]),
+            fee_earned_msat: 1_003,
+            outbound_amount_msat: 2_000_000,
+        });
+        round_trip(Event::PaymentReceiveFailed {
+            payment_hash: PaymentHash([5; 32]),
+            received_msat: 100_000,
+        });
+        round_trip(Event::ChannelClosed {
+            channel_id: ChannelId([1; 32]),
+            user_channel_id: 7,
+            counterparty_node_id: node(),
+            reason: ClosureReason::HtlcsTimedOut,
+        });
+    }
 }
