@@ -2,6 +2,7 @@
 //! TCP sockets (ours through `lightning-net-adapter`, LDK's through [`ldk_net`]).
 #![allow(dead_code)]
 
+pub mod ldk_channels;
 pub mod ldk_net;
 
 use std::net::SocketAddr;
@@ -224,5 +225,51 @@ impl LdkNode {
             "LDK never saw {peer} connected:\n{}",
             self.log.dump()
         );
+    }
+}
+
+impl OurNode {
+    /// Completes every monitor update at once (there is no chain monitor in these tests),
+    /// every 10 ms, until the node is shut down.
+    pub fn spawn_monitor_pump(&self) {
+        let node = self.node.clone();
+        tokio::spawn(async move {
+            loop {
+                node.with(|_, manager| {
+                    while let Some(update) = manager.poll_monitor_update() {
+                        manager.monitor_update_completed(update.channel_id, update.update_id);
+                    }
+                });
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+    }
+
+    /// Waits for an event of our channel manager that `pick` selects (events it does not
+    /// select are kept in `seen`).
+    pub async fn wait_event<T>(
+        &self,
+        seen: &mut Vec<lightning::manager::Event>,
+        mut pick: impl FnMut(&lightning::manager::Event) -> Option<T>,
+    ) -> T {
+        let found = tokio::time::timeout(
+            WAIT,
+            self.node.wait_until(|_, manager| {
+                while let Some(event) = manager.next_event() {
+                    seen.push(event);
+                }
+                let i = seen.iter().position(|e| pick(e).is_some())?;
+                let event = seen.remove(i);
+                pick(&event)
+            }),
+        )
+        .await;
+        match found {
+            Ok(value) => value,
+            Err(_) => panic!(
+                "our event not seen; events: {seen:?}\nour log:\n{}",
+                self.log.dump()
+            ),
+        }
     }
 }
