@@ -21,8 +21,9 @@ use ldk::ln::channelmanager::{ChainParameters, ChannelManager};
 use ldk::ln::peer_handler::{IgnoringMessageHandler, MessageHandler, PeerManager};
 use ldk::ln::types::ChannelId;
 use ldk::onion_message::messenger::{Destination, MessageRouter, OnionMessagePath};
-use ldk::routing::router::{InFlightHtlcs, Route, RouteParameters, Router};
+use ldk::routing::router::{InFlightHtlcs, Path, Payee, Route, RouteHop, RouteParameters, Router};
 use ldk::sign::{InMemorySigner, KeysManager, NodeSigner, ReceiveAuthKey, Recipient};
+use ldk::types::features::{ChannelFeatures, NodeFeatures};
 use ldk::util::config::UserConfig;
 
 use super::ldk_net::{self, LdkPeers, LdkSocket};
@@ -71,18 +72,49 @@ impl FeeEstimator for FixedFees {
     }
 }
 
-/// Finds no routes and no paths.
+/// Routes only to direct peers (one hop over a usable channel); finds no onion message
+/// paths and no blinded paths.
 pub struct NoRoutes;
 
 impl Router for NoRoutes {
     fn find_route(
         &self,
-        _: &PublicKey,
-        _: &RouteParameters,
-        _: Option<&[&ChannelDetails]>,
+        _payer: &PublicKey,
+        params: &RouteParameters,
+        first_hops: Option<&[&ChannelDetails]>,
         _: InFlightHtlcs,
     ) -> Result<Route, &'static str> {
-        Err("no routing in this test")
+        let Payee::Clear {
+            node_id,
+            final_cltv_expiry_delta,
+            ..
+        } = &params.payment_params.payee
+        else {
+            return Err("only clear payees");
+        };
+        let channel = first_hops
+            .unwrap_or_default()
+            .iter()
+            .find(|c| c.counterparty.node_id == *node_id && c.is_usable)
+            .ok_or("no usable channel with the payee")?;
+        let hop = RouteHop {
+            pubkey: *node_id,
+            node_features: NodeFeatures::empty(),
+            short_channel_id: channel
+                .get_outbound_payment_scid()
+                .ok_or("channel has no scid")?,
+            channel_features: ChannelFeatures::empty(),
+            fee_msat: params.final_value_msat,
+            cltv_expiry_delta: *final_cltv_expiry_delta,
+            maybe_announced_channel: false,
+        };
+        Ok(Route {
+            paths: vec![Path {
+                hops: vec![hop],
+                blinded_tail: None,
+            }],
+            route_params: Some(params.clone()),
+        })
     }
     fn create_blinded_payment_paths<
         T: bitcoin::secp256k1::Signing + bitcoin::secp256k1::Verification,
@@ -213,6 +245,9 @@ impl LdkChannelNode {
         let driver = Arc::downgrade(&node);
         tokio::spawn(async move {
             while let Some(node) = driver.upgrade() {
+                // What LDK's background processor would do: decode received HTLCs (and
+                // forward them), then flush messages.
+                node.manager.process_pending_htlc_forwards();
                 node.peers.process_events();
                 drop(node);
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -274,6 +309,7 @@ impl LdkChannelNode {
                         return pick(&event).unwrap();
                     }
                 }
+                self.manager.process_pending_htlc_forwards();
                 self.peers.process_events();
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
