@@ -4,6 +4,7 @@
 //! that collects transactions for the test's simulated chain, fixed fee rates, and routers
 //! that find nothing (no payments yet).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -63,12 +64,18 @@ impl BroadcasterInterface for Broadcasts {
     }
 }
 
-/// The same fee rate for every target.
-pub struct FixedFees(pub u32);
+/// The same fee rate for every target; the test may change it.
+pub struct FixedFees(pub AtomicU32);
+
+impl FixedFees {
+    pub fn set(&self, sat_per_kw: u32) {
+        self.0.store(sat_per_kw, Ordering::Relaxed);
+    }
+}
 
 impl FeeEstimator for FixedFees {
     fn get_est_sat_per_1000_weight(&self, _: ConfirmationTarget) -> u32 {
-        self.0
+        self.0.load(Ordering::Relaxed)
     }
 }
 
@@ -181,6 +188,7 @@ pub struct LdkChannelNode {
     pub manager: Arc<LdkChannelManager>,
     pub peers: Arc<LdkChannelPeers>,
     pub broadcasts: Arc<Broadcasts>,
+    pub fees: Arc<FixedFees>,
     pub id: PublicKey,
     pub log: Arc<Lines>,
     events: Mutex<Vec<Event>>,
@@ -204,8 +212,9 @@ impl LdkChannelNode {
             network: Network::Regtest,
             best_block: ldk::chain::BestBlock::from_network(Network::Regtest),
         };
+        let fees = Arc::new(FixedFees(AtomicU32::new(feerate)));
         let manager = Arc::new(ChannelManager::new(
-            Arc::new(FixedFees(feerate)),
+            fees.clone(),
             Arc::new(AcceptingWatch),
             broadcasts.clone(),
             Arc::new(NoRoutes),
@@ -237,6 +246,7 @@ impl LdkChannelNode {
             manager,
             peers,
             broadcasts,
+            fees,
             id,
             log,
             events: Mutex::new(Vec::new()),

@@ -4,6 +4,7 @@
 
 pub mod ldk_channels;
 pub mod ldk_net;
+pub mod pay;
 pub mod world;
 
 use std::net::SocketAddr;
