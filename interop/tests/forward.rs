@@ -64,9 +64,11 @@ async fn connect_to_ldk(ours: &OurNode, ldk: &LdkChannelNode, listening: std::ne
             (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
             passes once lightning::manager::our_init_features sets it"]
 async fn ldk_forwards_a_payment_between_two_of_ours() {
-    let mut config = ldk::util::config::UserConfig::default();
     // Both channels are unannounced; LDK forwards over them only when told to.
-    config.accept_forwards_to_priv_channels = true;
+    let config = ldk::util::config::UserConfig {
+        accept_forwards_to_priv_channels: true,
+        ..Default::default()
+    };
     let ldk = LdkChannelNode::start(41, FEERATE, config);
     let listening = ldk.listen().await;
     let alice = OurNode::start(5, PeerManagerConfig::default()).await;
