@@ -194,6 +194,7 @@ pub struct LdkChannelNode {
     events: Mutex<Vec<Event>>,
     /// The height of the last block given to the channel manager.
     pub height: Mutex<u32>,
+    listening: Mutex<Option<std::net::SocketAddr>>,
 }
 
 impl LdkChannelNode {
@@ -251,6 +252,7 @@ impl LdkChannelNode {
             log,
             events: Mutex::new(Vec::new()),
             height: Mutex::new(0),
+            listening: Mutex::new(None),
         });
         let driver = Arc::downgrade(&node);
         tokio::spawn(async move {
@@ -270,8 +272,17 @@ impl LdkChannelNode {
         self.peers.clone()
     }
 
+    /// Listens on an ephemeral loopback port (remembered: see [`LdkChannelNode::listening`]).
     pub async fn listen(&self) -> std::net::SocketAddr {
-        ldk_net::ldk_listen(self.dyn_peers()).await
+        let addr = ldk_net::ldk_listen(self.dyn_peers()).await;
+        *self.listening.lock().unwrap() = Some(addr);
+        addr
+    }
+
+    /// Where [`LdkChannelNode::listen`] listens, as `pubkey@host:port`.
+    pub fn listening(&self) -> lightning_net_adapter::PeerAddr {
+        let addr = self.listening.lock().unwrap().expect("LDK listens");
+        format!("{}@{addr}", self.id).parse().unwrap()
     }
 
     pub async fn connect(&self, their: PublicKey, addr: std::net::SocketAddr) {
