@@ -234,6 +234,7 @@ impl<H: PeerMessageHandler + Send + 'static> NodeHandle<H> {
     }
 
     /// Starts an outbound connection to `their_node_id` over a socket the caller connected.
+    /// Call from inside the tokio runtime (it spawns the socket's task).
     pub fn connect_stream(
         &self,
         stream: TcpStream,
@@ -248,7 +249,8 @@ impl<H: PeerMessageHandler + Send + 'static> NodeHandle<H> {
         Ok(conn)
     }
 
-    /// Starts an inbound connection over a socket the caller accepted.
+    /// Starts an inbound connection over a socket the caller accepted. Call from inside the
+    /// tokio runtime (it spawns the socket's task).
     pub fn accept_stream(&self, stream: TcpStream) -> Result<ConnectionId, ConnectError> {
         let ephemeral = os_random_bytes()?;
         let remote = stream.peer_addr().ok();
