@@ -7,9 +7,6 @@ mod support;
 use support::world::{ldk_opens, ours_opens};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ours_opens_a_channel_to_ldk_and_both_see_it_ready() {
     let channel = ours_opens(false).await.ldk_channel;
     let channel_type = channel.channel_type.expect("known once negotiated");
@@ -18,9 +15,6 @@ async fn ours_opens_a_channel_to_ldk_and_both_see_it_ready() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ldk_opens_a_channel_to_ours_and_both_see_it_ready() {
     let channel = ldk_opens(false).await.ldk_channel;
     let channel_type = channel.channel_type.expect("known once negotiated");
@@ -28,9 +22,6 @@ async fn ldk_opens_a_channel_to_ours_and_both_see_it_ready() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ours_opens_an_anchor_channel_to_ldk_and_both_see_it_ready() {
     let channel = ours_opens(true).await.ldk_channel;
     let channel_type = channel.channel_type.expect("known once negotiated");
@@ -38,9 +29,6 @@ async fn ours_opens_an_anchor_channel_to_ldk_and_both_see_it_ready() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ldk_opens_an_anchor_channel_to_ours_and_both_see_it_ready() {
     let channel = ldk_opens(true).await.ldk_channel;
     let channel_type = channel.channel_type.expect("known once negotiated");

@@ -31,9 +31,6 @@ async fn ldk_sees_feerate(opened: &Opened, feerate: u32) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ours_as_funder_updates_the_fee_and_ldk_follows() {
     let mut opened = ours_opens(false).await;
     ours_pays_ldk(&mut opened, 1, 10_000_000).await;
@@ -48,9 +45,6 @@ async fn ours_as_funder_updates_the_fee_and_ldk_follows() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ldk_as_funder_updates_the_fee_and_ours_follows() {
     let mut opened = ldk_opens(false).await;
     ldk_pays_ours(&mut opened, 1, 10_000_000).await;
@@ -132,9 +126,6 @@ async fn close_and_mine(opened: &mut Opened) -> Transaction {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ours_closes_cooperatively() {
     let mut opened = ours_opens(false).await;
     ours_pays_ldk(&mut opened, 1, 12_345_000).await;
@@ -152,9 +143,6 @@ async fn ours_closes_cooperatively() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ldk_closes_cooperatively() {
     let mut opened = ours_opens(false).await;
     ours_pays_ldk(&mut opened, 1, 12_345_000).await;

@@ -60,9 +60,6 @@ async fn connect_to_ldk(ours: &OurNode, ldk: &LdkChannelNode, listening: std::ne
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn ldk_forwards_a_payment_between_two_of_ours() {
     // Both channels are unannounced; LDK forwards over them only when told to.
     let config = ldk::util::config::UserConfig {

@@ -8,9 +8,6 @@ use support::pay::{ldk_pays_ours, ours_pays_ldk};
 use support::world::ours_opens;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked on our init: LDK 0.2's ChannelManager requires feature bit 0 \
-            (option_data_loss_protect, ASSUMED in BOLT 9) and our init does not set bit 0 or 1; \
-            passes once lightning::manager::our_init_features sets it"]
 async fn payments_both_ways_many_in_a_row() {
     let mut opened = ours_opens(false).await;
     for i in 0..10u8 {

@@ -7,10 +7,6 @@ use support::pay::{ldk_pays_ours, ours_pays_ldk};
 use support::world::ours_opens;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "blocked: our ChannelManager sends no channel_reestablish (type 136) after a \
-            reconnect and sends update_add_htlc first, so LDK closes the channel ('Peer sent \
-            update_add_htlc when we needed a channel_reestablish', BOLT 2 message \
-            retransmission); also needs option_data_loss_protect in our init"]
 async fn reconnect_when_quiet_and_pay_again() {
     let mut opened = ours_opens(false).await;
     ours_pays_ldk(&mut opened, 1, 4_000_000).await;

@@ -111,10 +111,16 @@ pub struct ManagerParams {
 /// `option_anchors` optional. The `PeerManager` sends them in `init`.
 pub fn our_init_features() -> InitFeatures {
     let mut features = InitFeatures::empty();
+    // BOLT 9 now assumes option_data_loss_protect, but peers (LDK 0.2 among them) still
+    // require bit 0 and disconnect when it is absent; our channel_reestablish carries its
+    // fields and acts on them, so we advertise it.
+    features.set_optional(Feature::DataLossProtect);
     features.set_required(Feature::VarOnionOptin);
     features.set_required(Feature::StaticRemoteKey);
     features.set_required(Feature::PaymentSecret);
     features.set_required(Feature::ChannelType);
     features.set_optional(Feature::AnchorsZeroFeeHtlcTx);
+    // Multi-part payments are received and sent (manager::mpp).
+    features.set_optional(Feature::BasicMpp);
     features
 }
