@@ -20,6 +20,7 @@
 
 pub mod chain;
 pub mod config;
+pub mod fs;
 pub mod ldk_pair;
 pub mod ours;
 pub mod stats;
