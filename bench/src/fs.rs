@@ -14,8 +14,7 @@ impl TempDir {
     pub fn new(label: &str) -> std::io::Result<TempDir> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("bench-{label}-{}-{n}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("bench-{label}-{}-{n}", std::process::id()));
         if path.exists() {
             std::fs::remove_dir_all(&path)?;
         }

@@ -34,9 +34,9 @@ use self::plugs::{
 };
 use self::signer::{CountingLdkKeys, CountingLdkSigner, LdkSignCounters};
 use self::stack::{FileStore, LdkStack};
+use crate::chain::{funding_tx, HeaderChain, CONFIRMATIONS, FUNDING_SATS, START};
 use crate::fs::{TempDir, WriteCounters};
 use crate::ours::stack::UPDATES_BETWEEN_FULL_WRITES;
-use crate::chain::{funding_tx, HeaderChain, CONFIRMATIONS, FUNDING_SATS, START};
 use crate::ours::FINAL_CLTV_DELTA;
 
 type LdkChainMonitor = ChainMonitor<
@@ -102,7 +102,8 @@ fn new_node(
             Arc::clone(&broadcaster),
             Arc::clone(&fees),
         );
-        Box::new(persister) as Box<dyn ldk::chain::chainmonitor::Persist<CountingLdkSigner>>
+        Box::new(persister)
+            as Box<dyn ldk::chain::chainmonitor::Persist<CountingLdkSigner> + Send + Sync>
     });
     let persister = Arc::new(CountingPersister {
         inner,
@@ -264,7 +265,10 @@ impl LdkPair {
         if let Some(stack) = &self.stack {
             stack.connect([a, b]);
         }
-        for (me, them) in [(0, b), (1, a)].into_iter().filter(|_| self.stack.is_none()) {
+        for (me, them) in [(0, b), (1, a)]
+            .into_iter()
+            .filter(|_| self.stack.is_none())
+        {
             let other = 1 - me;
             let init = Init {
                 features: self.nodes[other]

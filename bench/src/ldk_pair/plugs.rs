@@ -127,7 +127,7 @@ impl Router for DirectRouter {
 #[derive(Default)]
 pub struct CountingPersister {
     /// The persister that stores for real (workload 2), if any.
-    pub inner: Option<Box<dyn Persist<CountingLdkSigner>>>,
+    pub inner: Option<Box<dyn Persist<CountingLdkSigner> + Send + Sync>>,
     /// Whether to encode what is persisted to count bytes (costs time).
     pub measure: AtomicBool,
     /// Monitor updates given to `update_persisted_channel`.

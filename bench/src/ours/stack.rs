@@ -239,7 +239,8 @@ impl OursStack {
                 while let Some(bytes) = self.peers[from].poll_transmit(self.conns[from]) {
                     progressed = true;
                     let mut handler = StaticRemoteKeyHandler(&mut nodes[to]);
-                    if let Err(reason) = self.peers[to].read(self.conns[to], &bytes, &mut handler, START)
+                    if let Err(reason) =
+                        self.peers[to].read(self.conns[to], &bytes, &mut handler, START)
                     {
                         panic!("ours: node {to} dropped the connection: {reason}");
                     }

@@ -31,7 +31,13 @@ struct Samples {
 }
 
 impl Samples {
-    fn push(&mut self, n: usize, elapsed: std::time::Duration, before: (u64, u64), after: (u64, u64)) -> f64 {
+    fn push(
+        &mut self,
+        n: usize,
+        elapsed: std::time::Duration,
+        before: (u64, u64),
+        after: (u64, u64),
+    ) -> f64 {
         let rate = per_second(n as u64, elapsed);
         self.rate.push(rate);
         self.bytes.push((after.0 - before.0) as f64 / n as f64);
