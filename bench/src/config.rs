@@ -13,6 +13,14 @@ pub struct Config {
     pub warmup: usize,
     /// Payments per repetition of the sequential workload.
     pub sequential_payments: usize,
+    /// Payments per repetition of the full-stack workload (each update fsync'd).
+    pub stack_payments: usize,
+    /// Nodes of the routing workload's synthetic graph.
+    pub routing_nodes: usize,
+    /// Channels of the routing workload's synthetic graph.
+    pub routing_channels: usize,
+    /// Route queries of the routing workload.
+    pub routing_queries: usize,
     /// Payments started at once in the in-flight workload.
     pub in_flight: usize,
     /// The amount of each payment.
@@ -36,6 +44,10 @@ impl Config {
             reps: 15,
             warmup: 2,
             sequential_payments: 200,
+            stack_payments: 10,
+            routing_nodes: 15_000,
+            routing_channels: 60_000,
+            routing_queries: 1_000,
             in_flight: 100,
             amount_msat: 10_000,
             transport_messages: 500,
@@ -52,6 +64,10 @@ impl Config {
             reps: 3,
             warmup: 1,
             sequential_payments: 10,
+            stack_payments: 4,
+            routing_nodes: 500,
+            routing_channels: 2_000,
+            routing_queries: 50,
             in_flight: 20,
             amount_msat: 10_000,
             transport_messages: 20,
@@ -90,6 +106,16 @@ impl Config {
                 "--reps" => config.reps = value("--reps")?.max(1) as usize,
                 "--warmup" => config.warmup = value("--warmup")? as usize,
                 "--payments" => config.sequential_payments = value("--payments")?.max(1) as usize,
+                "--stack-payments" => {
+                    config.stack_payments = value("--stack-payments")?.max(1) as usize
+                }
+                "--routing-nodes" => {
+                    config.routing_nodes = value("--routing-nodes")?.max(3) as usize
+                }
+                "--routing-channels" => {
+                    config.routing_channels = value("--routing-channels")?.max(2) as usize
+                }
+                "--queries" => config.routing_queries = value("--queries")?.max(1) as usize,
                 "--in-flight" => config.in_flight = value("--in-flight")?.max(1) as usize,
                 "--amount-msat" => config.amount_msat = value("--amount-msat")?.max(1),
                 "--messages" => config.transport_messages = value("--messages")?.max(1) as usize,
@@ -118,6 +144,10 @@ usage: cargo run --release -p bench -- [options]
   --reps N             measured repetitions per library and workload (default 15)
   --warmup N           unmeasured repetitions first (default 2)
   --payments N         payments per repetition, sequential workload (default 200)
+  --stack-payments N   payments per repetition, full-stack workload (default 10)
+  --routing-nodes N    nodes of the synthetic graph, routing workload (default 15000)
+  --routing-channels N channels of the synthetic graph, routing workload (default 60000)
+  --queries N          route queries, routing workload (default 1000)
   --in-flight N        payments started at once, in-flight workload (default 100)
   --amount-msat N      amount of each payment (default 10000)
   --messages N         65535-byte messages per repetition, transport workload (default 500)

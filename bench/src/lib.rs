@@ -20,6 +20,8 @@
 
 pub mod chain;
 pub mod config;
+pub mod fs;
+pub mod graph_gen;
 pub mod ldk_pair;
 pub mod ours;
 pub mod stats;

@@ -2,9 +2,12 @@
 //! in one process with one channel, wired by direct handler calls (no transport): every
 //! `MessageSendEvent` of one node is handed to the other's `ChannelMessageHandler`, and the
 //! persister completes every monitor write at once. Built only from LDK's public API.
+//! Built with [`LdkPair::new_full_stack`], messages go through LDK's `PeerManager` and
+//! monitors are persisted to files instead ([`stack`]).
 
 pub mod plugs;
 pub mod signer;
+pub mod stack;
 
 use std::cell::RefCell;
 use std::sync::atomic::Ordering;
@@ -30,7 +33,10 @@ use self::plugs::{
     CountingPersister, DirectRouter, FixedFees, KeepBroadcasts, NoFilter, SilentLogger,
 };
 use self::signer::{CountingLdkKeys, CountingLdkSigner, LdkSignCounters};
+use self::stack::{FileStore, LdkStack};
 use crate::chain::{funding_tx, HeaderChain, CONFIRMATIONS, FUNDING_SATS, START};
+use crate::fs::{TempDir, WriteCounters};
+use crate::ours::stack::UPDATES_BETWEEN_FULL_WRITES;
 use crate::ours::FINAL_CLTV_DELTA;
 
 type LdkChainMonitor = ChainMonitor<
@@ -43,7 +49,8 @@ type LdkChainMonitor = ChainMonitor<
     Arc<KeysManager>,
 >;
 
-type LdkManager = ChannelManager<
+/// LDK's channel manager as the bench builds it.
+pub(crate) type LdkManager = ChannelManager<
     Arc<LdkChainMonitor>,
     Arc<KeepBroadcasts>,
     Arc<KeysManager>,
@@ -56,7 +63,8 @@ type LdkManager = ChannelManager<
 >;
 
 struct LdkNode {
-    manager: LdkManager,
+    manager: Arc<LdkManager>,
+    keys: Arc<KeysManager>,
     chain_monitor: Arc<LdkChainMonitor>,
     persister: Arc<CountingPersister>,
     broadcaster: Arc<KeepBroadcasts>,
@@ -64,12 +72,43 @@ struct LdkNode {
     id: PublicKey,
 }
 
-fn new_node(seed: u8, max_htlcs: u16, start_height: BestBlock) -> LdkNode {
+/// LDK's persister over our file store, as workload 2 uses it.
+type FilePersister = ldk::util::persist::MonitorUpdatingPersister<
+    Arc<FileStore>,
+    Arc<SilentLogger>,
+    Arc<KeysManager>,
+    Arc<KeysManager>,
+    Arc<KeepBroadcasts>,
+    Arc<FixedFees>,
+>;
+
+fn new_node(
+    seed: u8,
+    max_htlcs: u16,
+    start_height: BestBlock,
+    store: Option<Arc<FileStore>>,
+) -> LdkNode {
     let keys = Arc::new(KeysManager::new(&[seed; 32], START.as_secs(), 0, true));
     let broadcaster = Arc::new(KeepBroadcasts::default());
     let fees = Arc::new(FixedFees);
     let logger = Arc::new(SilentLogger);
-    let persister = Arc::new(CountingPersister::default());
+    let inner = store.map(|store| {
+        let persister: FilePersister = ldk::util::persist::MonitorUpdatingPersister::new(
+            store,
+            Arc::clone(&logger),
+            UPDATES_BETWEEN_FULL_WRITES,
+            Arc::clone(&keys),
+            Arc::clone(&keys),
+            Arc::clone(&broadcaster),
+            Arc::clone(&fees),
+        );
+        Box::new(persister)
+            as Box<dyn ldk::chain::chainmonitor::Persist<CountingLdkSigner> + Send + Sync>
+    });
+    let persister = Arc::new(CountingPersister {
+        inner,
+        ..CountingPersister::default()
+    });
     let signers = Arc::new(CountingLdkKeys::new(Arc::clone(&keys)));
     let signer_counters = Arc::clone(&signers.counters);
     let chain_monitor = Arc::new(ChainMonitor::new(
@@ -96,7 +135,7 @@ fn new_node(seed: u8, max_htlcs: u16, start_height: BestBlock) -> LdkNode {
         Arc::new(NullMessageRouter {}),
         logger,
         Arc::clone(&keys),
-        keys,
+        Arc::clone(&keys),
         signers,
         config,
         ChainParameters {
@@ -107,7 +146,8 @@ fn new_node(seed: u8, max_htlcs: u16, start_height: BestBlock) -> LdkNode {
     );
     let id = manager.get_our_node_id();
     LdkNode {
-        manager,
+        manager: Arc::new(manager),
+        keys,
         chain_monitor,
         persister,
         broadcaster,
@@ -137,24 +177,66 @@ pub struct LdkPair {
     /// Events handled by each node's event loop and not yet looked at.
     events: [Vec<Event>; 2],
     next_payment: u64,
+    /// The peer managers, when built with [`LdkPair::new_full_stack`].
+    stack: Option<LdkStack>,
+    /// What the file stores wrote (workload 2).
+    written: Arc<WriteCounters>,
+    // Dropped last: the file stores write into them.
+    _dirs: Vec<TempDir>,
 }
 
 impl LdkPair {
     /// Two nodes with a confirmed, usable 10M-sat channel from node 0 to node 1 (node 0 pushes
     /// half of it). `measure` makes the persisters encode what they are given to count bytes.
     pub fn new(measure: bool, max_htlcs: u16) -> LdkPair {
+        Self::build(measure, max_htlcs, false)
+    }
+
+    /// The same pair over the real stack: messages through two LDK `PeerManager`s over
+    /// in-memory sockets, monitors persisted by LDK's `MonitorUpdatingPersister` into
+    /// [`FileStore`]s in temporary directories (removed on drop).
+    pub fn new_full_stack(max_htlcs: u16) -> LdkPair {
+        Self::build(false, max_htlcs, true)
+    }
+
+    /// Bytes and values written by the file stores so far ((0, 0) without the stack).
+    pub fn written(&self) -> (u64, u64) {
+        self.written.snapshot()
+    }
+
+    fn build(measure: bool, max_htlcs: u16, full_stack: bool) -> LdkPair {
         let genesis = BestBlock::from_network(Network::Regtest);
+        let written = Arc::new(WriteCounters::default());
+        let mut dirs = Vec::new();
+        let mut store = || {
+            if !full_stack {
+                return None;
+            }
+            let dir = TempDir::new("ldk").expect("a temporary directory");
+            let store = FileStore::new(dir.path(), Arc::clone(&written)).expect("a file store");
+            dirs.push(dir);
+            Some(Arc::new(store))
+        };
         let nodes = [
-            new_node(11, max_htlcs, genesis),
-            new_node(12, max_htlcs, genesis),
+            new_node(11, max_htlcs, genesis, store()),
+            new_node(12, max_htlcs, genesis, store()),
         ];
         for node in &nodes {
             node.persister.measure.store(measure, Ordering::Relaxed);
         }
+        let stack = full_stack.then(|| {
+            LdkStack::new(
+                [Arc::clone(&nodes[0].manager), Arc::clone(&nodes[1].manager)],
+                [Arc::clone(&nodes[0].keys), Arc::clone(&nodes[1].keys)],
+            )
+        });
         let mut pair = LdkPair {
             nodes,
             events: [Vec::new(), Vec::new()],
             next_payment: 0,
+            stack,
+            written,
+            _dirs: dirs,
         };
         pair.open_channel(genesis);
         pair
@@ -180,7 +262,13 @@ impl LdkPair {
 
     fn open_channel(&mut self, genesis: BestBlock) {
         let (a, b) = (self.nodes[0].id, self.nodes[1].id);
-        for (me, them) in [(0, b), (1, a)] {
+        if let Some(stack) = &self.stack {
+            stack.connect([a, b]);
+        }
+        for (me, them) in [(0, b), (1, a)]
+            .into_iter()
+            .filter(|_| self.stack.is_none())
+        {
             let other = 1 - me;
             let init = Init {
                 features: self.nodes[other]
@@ -262,6 +350,9 @@ impl LdkPair {
     }
 
     fn exchange(&self) -> bool {
+        if let Some(stack) = &self.stack {
+            return stack.exchange();
+        }
         let mut progressed = false;
         for from in 0..2 {
             let messages = self.nodes[from].manager.get_and_clear_pending_msg_events();

@@ -14,11 +14,12 @@ use ldk::chain::channelmonitor::{ChannelMonitor, ChannelMonitorUpdate};
 use ldk::chain::{ChannelMonitorUpdateStatus, Filter, WatchedOutput};
 use ldk::ln::channel_state::ChannelDetails;
 use ldk::routing::router::{InFlightHtlcs, Path, Payee, Route, RouteHop, RouteParameters, Router};
-use ldk::sign::ecdsa::EcdsaChannelSigner;
 use ldk::types::features::{ChannelFeatures, NodeFeatures};
 use ldk::util::logger::{Logger, Record};
 use ldk::util::persist::MonitorName;
 use ldk::util::ser::Writeable;
+
+use super::signer::CountingLdkSigner;
 
 /// Drops every log record.
 pub struct SilentLogger;
@@ -120,10 +121,13 @@ impl Router for DirectRouter {
     }
 }
 
-/// Completes every monitor write at once, counting updates; when `measure` is set it also
-/// encodes each update (and each full monitor LDK hands over) to count their bytes.
+/// Completes every monitor write at once (or hands it to `inner`, a real persister, and
+/// answers what it answers), counting updates; when `measure` is set it also encodes each
+/// update (and each full monitor LDK hands over) to count their bytes.
 #[derive(Default)]
 pub struct CountingPersister {
+    /// The persister that stores for real (workload 2), if any.
+    pub inner: Option<Box<dyn Persist<CountingLdkSigner> + Send + Sync>>,
     /// Whether to encode what is persisted to count bytes (costs time).
     pub measure: AtomicBool,
     /// Monitor updates given to `update_persisted_channel`.
@@ -135,20 +139,23 @@ pub struct CountingPersister {
     pub full_monitor_bytes: AtomicU64,
 }
 
-impl<S: EcdsaChannelSigner> Persist<S> for CountingPersister {
+impl Persist<CountingLdkSigner> for CountingPersister {
     fn persist_new_channel(
         &self,
-        _monitor_name: MonitorName,
-        _monitor: &ChannelMonitor<S>,
+        monitor_name: MonitorName,
+        monitor: &ChannelMonitor<CountingLdkSigner>,
     ) -> ChannelMonitorUpdateStatus {
-        ChannelMonitorUpdateStatus::Completed
+        match &self.inner {
+            Some(inner) => inner.persist_new_channel(monitor_name, monitor),
+            None => ChannelMonitorUpdateStatus::Completed,
+        }
     }
 
     fn update_persisted_channel(
         &self,
-        _monitor_name: MonitorName,
+        monitor_name: MonitorName,
         monitor_update: Option<&ChannelMonitorUpdate>,
-        monitor: &ChannelMonitor<S>,
+        monitor: &ChannelMonitor<CountingLdkSigner>,
     ) -> ChannelMonitorUpdateStatus {
         if let Some(update) = monitor_update {
             self.updates.fetch_add(1, Ordering::Relaxed);
@@ -159,8 +166,15 @@ impl<S: EcdsaChannelSigner> Persist<S> for CountingPersister {
                 self.full_monitor_bytes.fetch_add(full, Ordering::Relaxed);
             }
         }
-        ChannelMonitorUpdateStatus::Completed
+        match &self.inner {
+            Some(inner) => inner.update_persisted_channel(monitor_name, monitor_update, monitor),
+            None => ChannelMonitorUpdateStatus::Completed,
+        }
     }
 
-    fn archive_persisted_channel(&self, _monitor_name: MonitorName) {}
+    fn archive_persisted_channel(&self, monitor_name: MonitorName) {
+        if let Some(inner) = &self.inner {
+            inner.archive_persisted_channel(monitor_name);
+        }
+    }
 }

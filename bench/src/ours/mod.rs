@@ -1,8 +1,10 @@
 //! Our side: two `lightning::manager::ChannelManager`s in one process with one channel,
 //! wired by direct `handle_message`/`poll_message` calls (no transport), monitor updates
-//! completed at once.
+//! completed at once; or, built with [`OursPair::new_full_stack`], through the real stack
+//! ([`stack`]: BOLT 8 peer managers and fsync'd filesystem persistence).
 
 pub mod signers;
+pub mod stack;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +23,7 @@ use lightning::wire::{ChainHash, Init, PaymentPreimage};
 use secp256k1::PublicKey;
 
 use self::signers::{CountingKeys, SignCounters, SignCounts};
+use self::stack::OursStack;
 use crate::chain::{funding_tx, HeaderChain, CONFIRMATIONS, FUNDING_SATS, START};
 
 /// The final CLTV delta both libraries put in their payments.
@@ -62,11 +65,13 @@ pub struct OursPair {
     monitor_updates: u64,
     monitor_update_bytes: u64,
     next_payment: u64,
+    /// The real transport and persistence, when built with [`OursPair::new_full_stack`].
+    stack: Option<OursStack>,
 }
 
 /// The `init` features both nodes announce: no anchors, so the channel is
 /// `option_static_remotekey`, the channel type LDK 0.2 negotiates by default.
-fn init_features() -> InitFeatures {
+pub(crate) fn init_features() -> InitFeatures {
     let mut features = InitFeatures::empty();
     features.set_required(Feature::VarOnionOptin);
     features.set_required(Feature::StaticRemoteKey);
@@ -95,6 +100,22 @@ impl OursPair {
     /// Two nodes with a confirmed, usable 10M-sat channel from node 0 to node 1 (node 0 pushes
     /// half of it so both can pay). `measure` turns on monitor-update encoding for byte counts.
     pub fn new(measure: bool, max_htlcs: u16) -> OursPair {
+        Self::build(measure, max_htlcs, None)
+    }
+
+    /// The same pair over the real stack: messages through two `PeerManager`s (BOLT 8, bytes
+    /// moved in memory), monitor updates through `ChainMonitor`s persisting to
+    /// `FilesystemStore`s in temporary directories (removed on drop).
+    pub fn new_full_stack(max_htlcs: u16) -> OursPair {
+        Self::build(false, max_htlcs, Some(OursStack::new([1, 2])))
+    }
+
+    /// Bytes and values written by the filesystem stores so far ((0, 0) without the stack).
+    pub fn written(&self) -> (u64, u64) {
+        self.stack.as_ref().map_or((0, 0), OursStack::written)
+    }
+
+    fn build(measure: bool, max_htlcs: u16, stack: Option<OursStack>) -> OursPair {
         let counters = [Arc::default(), Arc::default()];
         let nodes = [
             new_node(1, Arc::clone(&counters[0]), max_htlcs),
@@ -109,6 +130,7 @@ impl OursPair {
             monitor_updates: 0,
             monitor_update_bytes: 0,
             next_payment: 0,
+            stack,
         };
         pair.open_channel();
         pair
@@ -119,8 +141,13 @@ impl OursPair {
             features: init_features(),
             ..Default::default()
         };
-        self.nodes[0].peer_connected(self.ids[1], &init);
-        self.nodes[1].peer_connected(self.ids[0], &init);
+        match &mut self.stack {
+            Some(stack) => self.monitor_updates += stack.connect(&mut self.nodes),
+            None => {
+                self.nodes[0].peer_connected(self.ids[1], &init);
+                self.nodes[1].peer_connected(self.ids[0], &init);
+            }
+        }
         let temporary = self.nodes[0]
             .open_channel(self.ids[1], FUNDING_SATS, FUNDING_SATS * 500, 42, None)
             .expect("open_channel to a connected peer");
@@ -146,6 +173,9 @@ impl OursPair {
                 node.transactions_confirmed(&header, &txdata, chain.height);
                 node.best_block_updated(&header, chain.height);
             }
+            if let Some(stack) = &mut self.stack {
+                stack.confirm(&header, &txdata, chain.height);
+            }
             self.deliver();
         }
         for node in self.nodes.iter_mut() {
@@ -158,8 +188,13 @@ impl OursPair {
         }
     }
 
-    /// Moves messages between the nodes and completes monitor updates at once, until quiet.
+    /// Moves messages between the nodes and completes monitor updates at once (through the
+    /// stack when there is one), until quiet.
     pub fn deliver(&mut self) {
+        if let Some(stack) = &mut self.stack {
+            self.monitor_updates += stack.deliver(&mut self.nodes);
+            return;
+        }
         loop {
             let mut progressed = false;
             for from in 0..2 {
