@@ -131,9 +131,12 @@ impl ChannelManager {
         self.send_parts(payment_id, &route.paths, true)
     }
 
-    /// Reports settled and failed paths to `router`, then routes again the failed amounts of
-    /// payments that may still retry (see the [module documentation](self)). Call it after
-    /// handling messages and on a timer.
+    /// Reports settled and failed paths to `router` (its scorer learns from them), then routes
+    /// again the failed amounts of payments that may still retry, excluding the channels that
+    /// failed, within each payment's [`Retry`] budget; a payment out of budget or without a
+    /// route ends with `PaymentFailed`. The manager owns no router: pass the same one as to
+    /// [`send_payment_with_retry`](Self::send_payment_with_retry). Call it after handling
+    /// messages and on a timer.
     pub fn process_pending_payments(&mut self, router: &mut dyn Router, now: Duration) {
         self.advance_time(now);
         let payer = self.our_node_id;

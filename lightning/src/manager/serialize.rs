@@ -122,8 +122,26 @@ fn record<'a, T>(
 }
 
 impl ChannelManager {
-    /// The manager's versioned encoding ([`MANAGER_FORMAT_VERSION`], then TLV records). See
-    /// the [module documentation](self) for when to save it and what a restart needs.
+    /// The manager's versioned encoding ([`MANAGER_FORMAT_VERSION`], then TLV records).
+    ///
+    /// It holds every funded channel that is not closed, payments in flight (each part with
+    /// its path and hop secrets, the retry budget, the resolved ids), forwards in flight,
+    /// incomplete multi-part payments, claimable HTLCs, events not yet handed out, monitor
+    /// updates not yet polled and transactions not yet broadcast. Connections, unfunded
+    /// channels and the plugs are not saved.
+    ///
+    /// Around a restart the caller:
+    /// 1. saves this encoding after handling a batch of calls and before handing the messages
+    ///    it produced to the network (a manager restored from an older save may be behind its
+    ///    peers: the channel then detects it at the reestablish and closes without
+    ///    broadcasting, as BOLT 2 requires for data loss);
+    /// 2. on start, calls [`ChannelManager::decode`] with the same signer provider and node
+    ///    signer as before;
+    /// 3. for each `(channel_id, update_id)` of
+    ///    [`in_progress_monitor_updates`](Self::in_progress_monitor_updates) that its
+    ///    persister holds durably, calls `monitor_update_completed`, and persists the others;
+    /// 4. connects peers as usual: `peer_connected` sends `channel_reestablish` and the
+    ///    channels resume where they were.
     pub fn encode(&self) -> Vec<u8> {
         let mut node = Vec::new();
         self.chain_hash.encode(&mut node);
@@ -208,7 +226,7 @@ impl ChannelManager {
     /// Restores an [`encode`](Self::encode)d manager with its plugs (the same signer
     /// provider and node signer as before; `params.inbound_payment_key_material` and
     /// `params.best_block` are ignored: the saved ones are used). Every peer starts
-    /// disconnected. See the [module documentation](self) for what to do next.
+    /// disconnected. What to do next is listed on [`encode`](Self::encode) (steps 3 and 4).
     pub fn decode(bytes: &[u8], params: ManagerParams) -> Result<Self, ManagerDecodeError> {
         let (&version, rest) = bytes.split_first().ok_or(ManagerDecodeError::Empty)?;
         if version != MANAGER_FORMAT_VERSION {
