@@ -32,7 +32,7 @@ fn run_seed(seed: u64) {
     let mut claimed: Vec<bool> = Vec::new();
     for step in 0..40u64 {
         for node in 0..2 {
-            let policy = if rng.next() % 2 == 0 {
+            let policy = if rng.next().is_multiple_of(2) {
                 MonitorPolicy::Hold
             } else {
                 MonitorPolicy::CompleteImmediately
@@ -51,7 +51,7 @@ fn run_seed(seed: u64) {
             1 => {
                 let node = (rng.next() % 2) as usize;
                 let count = (rng.next() % 3) as usize;
-                let order = if rng.next() % 2 == 0 {
+                let order = if rng.next().is_multiple_of(2) {
                     CompletionOrder::OldestFirst
                 } else {
                     CompletionOrder::NewestFirst
@@ -91,7 +91,7 @@ fn run_seed(seed: u64) {
         expected[pay.from] -= pay.amount_msat;
         expected[pay.to] += pay.amount_msat;
     }
-    for node in 0..2 {
+    for (node, expected_msat) in expected.into_iter().enumerate() {
         let test_node = net.node(node);
         assert!(test_node.held_monitor_updates().is_empty(), "{context}");
         assert!(test_node.monitor_errors().is_empty(), "{context}");
@@ -106,7 +106,7 @@ fn run_seed(seed: u64) {
         );
         assert_eq!(
             net.balance_msat(node, channel),
-            Some(expected[node]),
+            Some(expected_msat),
             "{context}"
         );
         let details = test_node.channel(channel).expect("channel open");
