@@ -39,6 +39,7 @@
 //!    [`force_close_channel`](ChannelManager::force_close_channel) → `ChannelClosed`.
 
 mod chain;
+mod chain_events;
 mod channels;
 mod config;
 mod drain;

@@ -71,11 +71,13 @@
 
 mod flows;
 mod links;
+mod monitors;
 mod node;
 mod run;
 
 pub use flows::{PayError, PaymentOutcome, PendingPayment};
 pub use links::Disconnection;
+pub use monitors::{MonitorWiringError, UPDATES_BETWEEN_FULL_WRITES};
 pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
 pub use run::MAX_QUIET_ROUNDS;
 

@@ -2,8 +2,10 @@
 //! listener), with its seeded randomness, its monitor-update policy and what it produced.
 
 use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use bitcoin::hashes::{sha256, Hash, HashEngine};
 use bitcoin::{Amount, ScriptBuf, Transaction};
@@ -12,10 +14,14 @@ use lightning_signer_api::traits::{ChannelKeysId, EntropySource, SignerProvider,
 use secp256k1::PublicKey;
 
 use crate::manager::{ChannelDetails, ChannelManager, Event, ManagerConfig, ManagerParams};
+use crate::monitor::chain_monitor::{ChainMonitor, ChainMonitorEvent};
+use crate::monitor::MonitorEvent;
 use crate::peer::{PeerManager, PeerManagerConfig};
 use crate::testkit::{ListenerId, SimChain, SimWallet};
 use crate::util::logger::{NoopLogger, SharedLogger};
 use crate::wire::{ChainHash, ChannelId};
+
+use super::monitors::{MonitorWiringError, PolicyPersister};
 
 /// Deterministic randomness for tests: the SHA256 of a domain tag, a seed and a counter.
 /// The same seed and tag always give the same sequence; different tags give unrelated ones.
@@ -138,6 +144,16 @@ pub struct TestNode {
     pub(super) logger: SharedLogger,
     pub(super) entropy: SeededEntropy,
     pub(super) policy: MonitorPolicy,
+    /// The policy as the persister inside the chain monitor reads it.
+    pub(super) persister_policy: Rc<Cell<MonitorPolicy>>,
+    /// Every channel monitor of the node, persisted through a `MemoryStore`.
+    pub(super) chain_monitor: ChainMonitor,
+    /// The chain monitor's listener id on the network's chain.
+    pub(super) monitor_listener: ListenerId,
+    /// Every event the chain monitor's monitors reported, oldest first.
+    pub(super) monitor_events: Vec<MonitorEvent>,
+    /// Updates the chain monitor refused (the testkit then completed them directly).
+    pub(super) monitor_errors: Vec<MonitorWiringError>,
     /// Monitor updates in progress, in the order they were emitted.
     pub(super) held_updates: Vec<(ChannelId, u64)>,
     pub(super) events: Vec<Event>,
@@ -158,6 +174,10 @@ impl TestNode {
             chain.fund_address(wallet.script_pubkey(), config.wallet_funding);
         }
         let listener = chain.register_listener_at_tip();
+        let monitor_listener = chain.register_listener_at_tip();
+        let persister_policy = Rc::new(Cell::new(config.monitor_policy));
+        let chain_monitor =
+            ChainMonitor::new(Box::new(PolicyPersister::new(persister_policy.clone())));
         let min_final_cltv_expiry_delta = config.manager.min_final_cltv_expiry_delta;
         let manager = ChannelManager::new(ManagerParams {
             chain_hash,
@@ -185,6 +205,11 @@ impl TestNode {
             logger: config.logger,
             entropy: SeededEntropy::new(config.seed, b"transport"),
             policy: config.monitor_policy,
+            persister_policy,
+            chain_monitor,
+            monitor_listener,
+            monitor_events: Vec::new(),
+            monitor_errors: Vec::new(),
             held_updates: Vec::new(),
             events: Vec::new(),
             broadcasts: Vec::new(),
@@ -258,6 +283,34 @@ impl TestNode {
         self.policy
     }
 
+    /// The node's chain monitor (every channel monitor), to read.
+    pub fn chain_monitor(&self) -> &ChainMonitor {
+        &self.chain_monitor
+    }
+
+    /// The node's chain monitor, for commands (e.g.
+    /// [`broadcast_latest_holder_commitment`](ChainMonitor::broadcast_latest_holder_commitment)).
+    /// Its output is collected at the network's next step.
+    pub fn chain_monitor_mut(&mut self) -> &mut ChainMonitor {
+        &mut self.chain_monitor
+    }
+
+    /// The chain monitor's listener id on the network's chain.
+    pub fn monitor_listener(&self) -> ListenerId {
+        self.monitor_listener
+    }
+
+    /// Every event the node's monitors reported so far, oldest first (each was also given
+    /// to the channel manager's `handle_monitor_event`).
+    pub fn monitor_events(&self) -> &[MonitorEvent] {
+        &self.monitor_events
+    }
+
+    /// Monitor updates the chain monitor refused (empty in a healthy run).
+    pub fn monitor_errors(&self) -> &[MonitorWiringError] {
+        &self.monitor_errors
+    }
+
     /// The monitor updates in progress (held by [`MonitorPolicy::Hold`]), oldest first.
     pub fn held_monitor_updates(&self) -> &[(ChannelId, u64)] {
         &self.held_updates
@@ -311,5 +364,46 @@ impl TestNode {
         ];
         scripts.dedup();
         scripts.iter().map(|script| chain.balance_of(script)).sum()
+    }
+
+    /// Reports a held write durable to the chain monitor and hands every update that became
+    /// complete to the channel manager.
+    pub(super) fn report_durable(&mut self, channel_id: ChannelId, update_id: u64) {
+        if self
+            .chain_monitor
+            .update_completed(channel_id, update_id)
+            .is_err()
+        {
+            // Not in progress in the chain monitor (it refused the update and the testkit
+            // completed it directly): tell the manager as before.
+            self.manager.monitor_update_completed(channel_id, update_id);
+        }
+        while let Some((channel_id, update_id)) = self.chain_monitor.poll_completed_updates() {
+            self.manager.monitor_update_completed(channel_id, update_id);
+        }
+    }
+
+    /// Moves the chain monitor's output: completed updates to the manager, broadcasts into
+    /// `chain`'s mempool, monitor events to the manager (and the node's list). Returns whether
+    /// anything moved.
+    pub(super) fn drain_chain_monitor(&mut self, chain: &mut SimChain) -> bool {
+        let mut moved = false;
+        while let Some((channel_id, update_id)) = self.chain_monitor.poll_completed_updates() {
+            moved = true;
+            self.manager.monitor_update_completed(channel_id, update_id);
+        }
+        while let Some(tx) = self.chain_monitor.poll_broadcast() {
+            moved = true;
+            chain.broadcast(tx.clone());
+            self.broadcasts.push(tx);
+        }
+        while let Some(event) = self.chain_monitor.poll_event() {
+            moved = true;
+            if let ChainMonitorEvent::Monitor(event) = event {
+                self.manager.handle_monitor_event(&event);
+                self.monitor_events.push(event);
+            }
+        }
+        moved
     }
 }

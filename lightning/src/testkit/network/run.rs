@@ -8,8 +8,10 @@ use crate::testkit::MineOutcome;
 use crate::wire::ChannelId;
 
 use super::links::Gate;
+use super::monitors::apply_update;
 use super::node::{Completion, CompletionOrder, MonitorPolicy};
 use super::Network;
+use crate::persist::PersistStatus;
 
 /// The most rounds [`Network::run_until_quiet`] makes before it decides the nodes livelock.
 pub const MAX_QUIET_ROUNDS: usize = 10_000;
@@ -75,15 +77,27 @@ impl Network {
             let node = &mut self.nodes[index];
             while let Some(update) = node.manager.poll_monitor_update() {
                 moved = true;
-                match node.policy {
-                    MonitorPolicy::CompleteImmediately => node
-                        .manager
-                        .monitor_update_completed(update.channel_id, update.update_id),
-                    MonitorPolicy::Hold => node
+                let best_block = self
+                    .chain
+                    .listener_tip(node.monitor_listener)
+                    .unwrap_or_else(|| self.chain.tip());
+                let applied =
+                    apply_update(&mut node.chain_monitor, &mut node.keys, &update, best_block);
+                match applied {
+                    Ok(PersistStatus::InProgress) => node
                         .held_updates
                         .push((update.channel_id, update.update_id)),
+                    Ok(_) => {}
+                    Err(error) => {
+                        // Keep the channel going as before the monitors were wired, and
+                        // record the refusal for the test to see.
+                        node.monitor_errors.push(error);
+                        node.manager
+                            .monitor_update_completed(update.channel_id, update.update_id);
+                    }
                 }
             }
+            moved |= node.drain_chain_monitor(&mut self.chain);
             while let Some(tx) = node.manager.poll_broadcast() {
                 moved = true;
                 self.chain.broadcast(tx.clone());
@@ -119,6 +133,7 @@ impl Network {
     /// Sets node `index`'s monitor-update policy (updates already held stay held).
     pub fn set_monitor_policy(&mut self, index: usize, policy: MonitorPolicy) {
         self.nodes[index].policy = policy;
+        self.nodes[index].persister_policy.set(policy);
     }
 
     /// Completes held monitor updates of node `index`: `which` of them, oldest or newest
@@ -144,8 +159,7 @@ impl Network {
             }
         };
         for (channel_id, update_id) in &chosen {
-            node.manager
-                .monitor_update_completed(*channel_id, *update_id);
+            node.report_durable(*channel_id, *update_id);
         }
         self.collect_all();
         chosen
@@ -167,7 +181,7 @@ impl Network {
             return false;
         };
         node.held_updates.remove(position);
-        node.manager.monitor_update_completed(channel_id, update_id);
+        node.report_durable(channel_id, update_id);
         self.collect_all();
         true
     }
@@ -191,6 +205,11 @@ impl Network {
             self.chain
                 .sync_confirm(node.listener, &mut node.manager)
                 .expect("node listener registered on the network chain");
+            self.chain
+                .sync_confirm(node.monitor_listener, &mut node.chain_monitor)
+                .expect("monitor listener registered on the network chain");
+            node.drain_chain_monitor(&mut self.chain);
+            node.chain_monitor.sync_chain_source(&mut self.chain);
         }
         self.collect_all();
     }
