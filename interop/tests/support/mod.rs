@@ -5,6 +5,7 @@
 pub mod ldk_channels;
 pub mod ldk_net;
 pub mod pay;
+pub mod tap;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -89,7 +90,7 @@ pub fn unix_now() -> Duration {
 
 /// Our node: a `ChannelManager` behind our `PeerManager`, on the net adapter.
 pub struct OurNode {
-    pub node: NodeHandle<ChannelManager>,
+    pub node: NodeHandle<tap::Tap>,
     pub addr: PeerAddr,
     pub log: Arc<Lines>,
 }
@@ -114,7 +115,7 @@ impl OurNode {
             tick_interval: Duration::from_millis(200),
             ..AdapterConfig::default()
         };
-        let node = NodeHandle::new(peers, manager, adapter).unwrap();
+        let node = NodeHandle::new(peers, tap::Tap::new(manager), adapter).unwrap();
         let local = node.listen("127.0.0.1:0").await.unwrap();
         let addr = format!("{}@{local}", node.node_id()).parse().unwrap();
         OurNode { node, addr, log }

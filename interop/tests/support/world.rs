@@ -60,7 +60,7 @@ impl World {
         self.chain.mine_blocks(count);
         let (chain, listener) = (&mut self.chain, self.ours_listener);
         ours.node.with(|_, manager| {
-            let manager: &mut dyn Confirm = manager;
+            let manager: &mut dyn Confirm = &mut **manager;
             chain
                 .sync_confirm(listener, manager)
                 .expect("ours follows the chain");
