@@ -11,7 +11,7 @@ use ldk::sign::SpendableOutputDescriptor;
 use lightning::monitor::chain_monitor::ChainMonitorEvent;
 use lightning::monitor::MonitorEvent;
 use support::pay::ours_pays_ldk;
-use support::world::{ours_opens_with, Opened};
+use support::world::{ours_opens_with, Opened, FUNDING_SATS};
 
 /// What ours pays LDK before the close, so that both sides have an output.
 const PAID_MSAT: u64 = 20_000_000;
@@ -174,6 +174,22 @@ async fn ours_force_closes_and_ldk_monitor_claims() {
             let total: u64 = ldk_outputs.iter().map(|(_, v)| v).sum();
             assert_eq!(total, PAID_MSAT / 1000, "LDK's output is what it was paid");
             assert_on_chain(&opened, &ldk_outputs);
+            // Our own output waits for LDK's `to_self_delay`, then our monitor sweeps it.
+            let ours_msat = FUNDING_SATS * 1000 - PAID_MSAT;
+            let Opened {
+                world, ours, ldk, ..
+            } = &mut opened;
+            for _ in 0..30 {
+                world.mine(10, ours, ldk);
+            }
+            let ours_outputs = our_spendable(&opened);
+            let total: u64 = ours_outputs.iter().map(|(_, v)| v).sum();
+            assert!(
+                total <= ours_msat / 1000 && total + 10_000 > ours_msat / 1000,
+                "ours swept {total} sat of its {ours_msat} msat: {:?}",
+                opened.ours.monitors.as_ref().unwrap().borrow().events
+            );
+            assert_on_chain(&opened, &ours_outputs);
         })
         .await;
 }

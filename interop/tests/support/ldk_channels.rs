@@ -1,6 +1,7 @@
 //! An LDK node with a real LDK `ChannelManager`, for the channel scenarios. Its plugs are the
 //! smallest that LDK accepts: a `Watch` that accepts every monitor at once (no on-chain
-//! enforcement: enough for opening channels, not for force-close scenarios), a broadcaster
+//! enforcement), or for the force-close scenarios LDK's real `ChainMonitor` over a `Persist`
+//! that completes at once ([`LdkChannelNode::start_monitored`]), a broadcaster
 //! that collects transactions for the test's simulated chain, fixed fee rates, and routers
 //! that find nothing (no payments yet).
 
