@@ -212,3 +212,117 @@ async fn wait_settled(opened: &Opened) {
     .await;
     assert!(settled.is_ok(), "the payment settled on both sides");
 }
+
+/// Ours force closes with an HTLC to LDK pending; LDK claims it after the close with the
+/// preimage, on chain, and our monitor learns the preimage from LDK's claim.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_htlc_claimed_on_chain_after_our_force_close() {
+    use lightning::manager::{PaymentId, PaymentSecret, RecipientOnionFields};
+    use lightning::wire::PaymentHash;
+    tokio::task::LocalSet::new()
+        .run_until(async {
+            let mut opened = ours_opens_with(false, true).await;
+            let amount = 15_000_000;
+            let (hash, secret) = opened
+                .ldk
+                .manager
+                .create_inbound_payment(Some(amount), 3600, None)
+                .expect("LDK makes an invoice");
+            let ldk_id = opened.ldk.id;
+            opened
+                .ours
+                .node
+                .with(|_, m| {
+                    m.send_payment_to_peer(
+                        ldk_id,
+                        amount,
+                        support::pay::FINAL_CLTV,
+                        PaymentHash(hash.0),
+                        RecipientOnionFields::secret_only(PaymentSecret(secret.0)),
+                        PaymentId([9; 32]),
+                    )
+                })
+                .expect("ours sends");
+            let preimage = opened
+                .ldk
+                .wait_event(|e| match e {
+                    LdkEvent::PaymentClaimable { purpose, .. } => purpose.preimage(),
+                    _ => None,
+                })
+                .await;
+            wait_settled_with_htlc(&opened).await;
+            let channel_id = opened.ours.node.with(|_, m| m.list_channels())[0].channel_id;
+            opened
+                .ours
+                .node
+                .with(|_, m| m.force_close_channel(channel_id, ldk_id))
+                .expect("ours force closes");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let Opened {
+                world, ours, ldk, ..
+            } = &mut opened;
+            world.broadcast_ours(ours);
+            world.mine(1, ours, ldk);
+            opened.ldk.manager.claim_funds(preimage);
+            opened
+                .ldk
+                .wait_event(|e| {
+                    matches!(e, LdkEvent::PaymentClaimed { payment_hash, .. } if *payment_hash == hash)
+                        .then_some(())
+                })
+                .await;
+            let Opened {
+                world, ours, ldk, ..
+            } = &mut opened;
+            for _ in 0..3 {
+                world.mine(1, ours, ldk);
+            }
+            let learnt = opened
+                .ours
+                .monitors
+                .as_ref()
+                .unwrap()
+                .borrow()
+                .events
+                .iter()
+                .find_map(|e| match e {
+                    ChainMonitorEvent::Monitor(MonitorEvent::HtlcResolved {
+                        payment_hash,
+                        preimage,
+                        ..
+                    }) if payment_hash.0 == hash.0 => Some(preimage.0),
+                    _ => None,
+                });
+            assert_eq!(
+                learnt,
+                Some(preimage.0),
+                "our monitor learnt the preimage from LDK's on-chain claim: {:?}",
+                opened.ours.monitors.as_ref().unwrap().borrow().events
+            );
+            // LDK's claim is final after its anti-reorg delay: LDK reports it spendable.
+            let Opened {
+                world, ours, ldk, ..
+            } = &mut opened;
+            world.mine(10, ours, ldk);
+            let ldk_outputs = ldk_spendable(&opened).await;
+            assert!(!ldk_outputs.is_empty());
+            assert_on_chain(&opened, &ldk_outputs);
+        })
+        .await;
+}
+
+/// Waits until the HTLC is irrevocably committed on both sides (one pending on ours).
+async fn wait_settled_with_htlc(opened: &Opened) {
+    let settled = tokio::time::timeout(support::WAIT, async {
+        loop {
+            let ours = opened.ours.node.with(|_, m| m.list_channels());
+            let theirs = opened.ldk.manager.list_channels();
+            if ours[0].pending_htlcs == 1 && theirs[0].pending_inbound_htlcs.len() == 1 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(settled.is_ok(), "the HTLC is committed on both sides");
+}
