@@ -33,7 +33,7 @@ fn mine(world: &mut World, count: u32, ours: &[(&OurNode, ListenerId)], ldk: &Ld
     for (node, listener) in ours {
         let chain = &mut world.chain;
         node.node.with(|_, manager| {
-            let manager: &mut dyn Confirm = manager;
+            let manager: &mut dyn Confirm = &mut **manager;
             chain
                 .sync_confirm(*listener, manager)
                 .expect("follows the chain");

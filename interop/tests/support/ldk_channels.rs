@@ -1,6 +1,7 @@
 //! An LDK node with a real LDK `ChannelManager`, for the channel scenarios. Its plugs are the
 //! smallest that LDK accepts: a `Watch` that accepts every monitor at once (no on-chain
-//! enforcement: enough for opening channels, not for force-close scenarios), a broadcaster
+//! enforcement), or for the force-close scenarios LDK's real `ChainMonitor` over a `Persist`
+//! that completes at once ([`LdkChannelNode::start_monitored`]), a broadcaster
 //! that collects transactions for the test's simulated chain, fixed fee rates, and routers
 //! that find nothing (no payments yet).
 
@@ -13,9 +14,10 @@ use bitcoin::{Block, Network, Transaction};
 use ldk::blinded_path::message::{BlindedMessagePath, MessageContext, MessageForwardNode};
 use ldk::blinded_path::payment::{BlindedPaymentPath, ReceiveTlvs};
 use ldk::chain::chaininterface::{BroadcasterInterface, ConfirmationTarget, FeeEstimator};
+use ldk::chain::chainmonitor::{ChainMonitor, Persist};
 use ldk::chain::channelmonitor::{ChannelMonitor, ChannelMonitorUpdate, MonitorEvent};
 use ldk::chain::transaction::OutPoint;
-use ldk::chain::{ChannelMonitorUpdateStatus, Listen, Watch};
+use ldk::chain::{ChannelMonitorUpdateStatus, Filter, Listen, Watch, WatchedOutput};
 use ldk::events::{Event, EventsProvider, ReplayEvent};
 use ldk::ln::channel_state::ChannelDetails;
 use ldk::ln::channelmanager::{ChainParameters, ChannelManager};
@@ -26,6 +28,7 @@ use ldk::routing::router::{InFlightHtlcs, Path, Payee, Route, RouteHop, RoutePar
 use ldk::sign::{InMemorySigner, KeysManager, NodeSigner, ReceiveAuthKey, Recipient};
 use ldk::types::features::{ChannelFeatures, NodeFeatures};
 use ldk::util::config::UserConfig;
+use ldk::util::persist::MonitorName;
 
 use super::ldk_net::{self, LdkPeers, LdkSocket};
 use super::{unix_now, Lines, WAIT};
@@ -49,6 +52,82 @@ impl Watch<InMemorySigner> for AcceptingWatch {
     ) -> Vec<(OutPoint, ChannelId, Vec<MonitorEvent>, PublicKey)> {
         Vec::new()
     }
+}
+
+/// LDK's real chain monitor, over [`InstantPersist`].
+pub type LdkChainMonitor = ChainMonitor<
+    InMemorySigner,
+    Arc<NoFilter>,
+    Arc<Broadcasts>,
+    Arc<FixedFees>,
+    Arc<Lines>,
+    Arc<InstantPersist>,
+    Arc<KeysManager>,
+>;
+
+/// The channel manager's `Watch`: [`AcceptingWatch`], or LDK's real chain monitor (for the
+/// force-close scenarios).
+pub struct LdkWatch(pub Option<Arc<LdkChainMonitor>>);
+
+impl Watch<InMemorySigner> for LdkWatch {
+    fn watch_channel(
+        &self,
+        channel_id: ChannelId,
+        monitor: ChannelMonitor<InMemorySigner>,
+    ) -> Result<ChannelMonitorUpdateStatus, ()> {
+        match &self.0 {
+            Some(chain_monitor) => chain_monitor.watch_channel(channel_id, monitor),
+            None => AcceptingWatch.watch_channel(channel_id, monitor),
+        }
+    }
+    fn update_channel(
+        &self,
+        channel_id: ChannelId,
+        update: &ChannelMonitorUpdate,
+    ) -> ChannelMonitorUpdateStatus {
+        match &self.0 {
+            Some(chain_monitor) => chain_monitor.update_channel(channel_id, update),
+            None => AcceptingWatch.update_channel(channel_id, update),
+        }
+    }
+    fn release_pending_monitor_events(
+        &self,
+    ) -> Vec<(OutPoint, ChannelId, Vec<MonitorEvent>, PublicKey)> {
+        match &self.0 {
+            Some(chain_monitor) => chain_monitor.release_pending_monitor_events(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// A `Persist` that completes every write at once (and keeps nothing).
+pub struct InstantPersist;
+
+impl Persist<InMemorySigner> for InstantPersist {
+    fn persist_new_channel(
+        &self,
+        _: MonitorName,
+        _: &ChannelMonitor<InMemorySigner>,
+    ) -> ChannelMonitorUpdateStatus {
+        ChannelMonitorUpdateStatus::Completed
+    }
+    fn update_persisted_channel(
+        &self,
+        _: MonitorName,
+        _: Option<&ChannelMonitorUpdate>,
+        _: &ChannelMonitor<InMemorySigner>,
+    ) -> ChannelMonitorUpdateStatus {
+        ChannelMonitorUpdateStatus::Completed
+    }
+    fn archive_persisted_channel(&self, _: MonitorName) {}
+}
+
+/// A chain `Filter` that asks for nothing (LDK is given whole blocks).
+pub struct NoFilter;
+
+impl Filter for NoFilter {
+    fn register_tx(&self, _: &bitcoin::Txid, _: &bitcoin::Script) {}
+    fn register_output(&self, _: WatchedOutput) {}
 }
 
 /// Collects what LDK broadcasts.
@@ -160,7 +239,7 @@ impl MessageRouter for NoRoutes {
 
 /// LDK's channel manager with the plugs above.
 pub type LdkChannelManager = ChannelManager<
-    Arc<AcceptingWatch>,
+    Arc<LdkWatch>,
     Arc<Broadcasts>,
     Arc<KeysManager>,
     Arc<KeysManager>,
@@ -186,6 +265,8 @@ pub type LdkChannelPeers = PeerManager<
 /// An LDK node that opens and accepts channels, on real sockets.
 pub struct LdkChannelNode {
     pub manager: Arc<LdkChannelManager>,
+    /// LDK's chain monitor, when started with [`LdkChannelNode::start_monitored`].
+    pub chain_monitor: Option<Arc<LdkChainMonitor>>,
     pub peers: Arc<LdkChannelPeers>,
     pub broadcasts: Arc<Broadcasts>,
     pub fees: Arc<FixedFees>,
@@ -199,6 +280,20 @@ pub struct LdkChannelNode {
 
 impl LdkChannelNode {
     pub fn start(seed: u8, feerate: u32, config: UserConfig) -> Arc<LdkChannelNode> {
+        Self::start_with(seed, feerate, config, false)
+    }
+
+    /// Like [`LdkChannelNode::start`], with LDK's real `ChainMonitor` as the `Watch`.
+    pub fn start_monitored(seed: u8, feerate: u32, config: UserConfig) -> Arc<LdkChannelNode> {
+        Self::start_with(seed, feerate, config, true)
+    }
+
+    fn start_with(
+        seed: u8,
+        feerate: u32,
+        config: UserConfig,
+        monitored: bool,
+    ) -> Arc<LdkChannelNode> {
         let log = Lines::new("ldk");
         let now = unix_now();
         let keys = Arc::new(KeysManager::new(
@@ -214,9 +309,20 @@ impl LdkChannelNode {
             best_block: ldk::chain::BestBlock::from_network(Network::Regtest),
         };
         let fees = Arc::new(FixedFees(AtomicU32::new(feerate)));
+        let chain_monitor = monitored.then(|| {
+            Arc::new(ChainMonitor::new(
+                None,
+                broadcasts.clone(),
+                log.clone(),
+                fees.clone(),
+                Arc::new(InstantPersist),
+                keys.clone(),
+                keys.get_peer_storage_key(),
+            ))
+        });
         let manager = Arc::new(ChannelManager::new(
             fees.clone(),
-            Arc::new(AcceptingWatch),
+            Arc::new(LdkWatch(chain_monitor.clone())),
             broadcasts.clone(),
             Arc::new(NoRoutes),
             Arc::new(NoRoutes),
@@ -245,6 +351,7 @@ impl LdkChannelNode {
         ));
         let node = Arc::new(LdkChannelNode {
             manager,
+            chain_monitor,
             peers,
             broadcasts,
             fees,
@@ -298,6 +405,9 @@ impl LdkChannelNode {
         let mut height = self.height.lock().unwrap();
         for (h, block) in blocks {
             if h > *height {
+                if let Some(chain_monitor) = &self.chain_monitor {
+                    chain_monitor.block_connected(block, h);
+                }
                 self.manager.block_connected(block, h);
                 *height = h;
             }
@@ -312,6 +422,9 @@ impl LdkChannelNode {
             Ok(())
         };
         self.manager.process_pending_events(&handler);
+        if let Some(chain_monitor) = &self.chain_monitor {
+            chain_monitor.process_pending_events(&handler);
+        }
         self.events
             .lock()
             .unwrap()

@@ -4,10 +4,14 @@
 
 pub mod ldk_channels;
 pub mod ldk_net;
+pub mod monitors;
 pub mod pay;
+pub mod tap;
 pub mod world;
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -89,9 +93,12 @@ pub fn unix_now() -> Duration {
 
 /// Our node: a `ChannelManager` behind our `PeerManager`, on the net adapter.
 pub struct OurNode {
-    pub node: NodeHandle<ChannelManager>,
+    pub node: NodeHandle<tap::Tap>,
     pub addr: PeerAddr,
     pub log: Arc<Lines>,
+    seed: u8,
+    /// Our real chain monitor, once [`OurNode::spawn_chain_monitor_pump`] started it.
+    pub monitors: Option<Rc<RefCell<monitors::OurMonitors>>>,
 }
 
 impl OurNode {
@@ -114,10 +121,16 @@ impl OurNode {
             tick_interval: Duration::from_millis(200),
             ..AdapterConfig::default()
         };
-        let node = NodeHandle::new(peers, manager, adapter).unwrap();
+        let node = NodeHandle::new(peers, tap::Tap::new(manager), adapter).unwrap();
         let local = node.listen("127.0.0.1:0").await.unwrap();
         let addr = format!("{}@{local}", node.node_id()).parse().unwrap();
-        OurNode { node, addr, log }
+        OurNode {
+            node,
+            addr,
+            log,
+            seed,
+            monitors: None,
+        }
     }
 
     pub fn id(&self) -> PublicKey {
@@ -242,6 +255,22 @@ impl OurNode {
                         manager.monitor_update_completed(update.channel_id, update.update_id);
                     }
                 });
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+    }
+
+    /// Gives every monitor update to a real chain monitor (see [`monitors`]), every 10 ms,
+    /// until the node is shut down. Our `ChainMonitor` is not `Send` (its persister and
+    /// signers are boxed without `Send`), so the pump is a local task: call this inside a
+    /// `tokio::task::LocalSet`.
+    pub fn spawn_chain_monitor_pump(&mut self) {
+        let monitors = Rc::new(RefCell::new(monitors::OurMonitors::new(self.seed)));
+        self.monitors = Some(monitors.clone());
+        let node = self.node.clone();
+        tokio::task::spawn_local(async move {
+            loop {
+                node.with(|_, tap| monitors.borrow_mut().pump(&mut tap.manager));
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         });

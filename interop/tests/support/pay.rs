@@ -16,9 +16,21 @@ pub const FINAL_CLTV: u32 = 80;
 
 /// Ours pays LDK `amount_msat`; LDK claims; ours sees `PaymentSent`.
 pub async fn ours_pays_ldk(opened: &mut Opened, index: u8, amount_msat: u64) {
-    let Opened {
-        ours, ldk, seen, ..
-    } = opened;
+    let sent = ours_sends_to_ldk(opened, index, amount_msat);
+    ours_payment_completes(opened, sent).await;
+}
+
+/// A payment ours sent to LDK.
+pub struct SentToLdk {
+    hash: LdkHash,
+    payment_id: PaymentId,
+    amount_msat: u64,
+}
+
+/// Ours sends `amount_msat` to LDK (LDK's `create_inbound_payment`); see
+/// [`ours_payment_completes`].
+pub fn ours_sends_to_ldk(opened: &mut Opened, index: u8, amount_msat: u64) -> SentToLdk {
+    let Opened { ours, ldk, .. } = opened;
     let (hash, secret) = ldk
         .manager
         .create_inbound_payment(Some(amount_msat), 3600, None)
@@ -36,6 +48,23 @@ pub async fn ours_pays_ldk(opened: &mut Opened, index: u8, amount_msat: u64) {
             )
         })
         .expect("ours sends");
+    SentToLdk {
+        hash,
+        payment_id,
+        amount_msat,
+    }
+}
+
+/// LDK receives the payment and claims it; ours sees `PaymentSent` with the preimage.
+pub async fn ours_payment_completes(opened: &mut Opened, sent: SentToLdk) {
+    let Opened {
+        ours, ldk, seen, ..
+    } = opened;
+    let SentToLdk {
+        hash,
+        payment_id,
+        amount_msat,
+    } = sent;
     let preimage = ldk
         .wait_event(|e| match e {
             LdkEvent::PaymentClaimable {
@@ -71,9 +100,20 @@ pub async fn ours_pays_ldk(opened: &mut Opened, index: u8, amount_msat: u64) {
 
 /// LDK pays ours `amount_msat` over its direct channel; ours claims; LDK sees `PaymentSent`.
 pub async fn ldk_pays_ours(opened: &mut Opened, index: u8, amount_msat: u64) {
-    let Opened {
-        ours, ldk, seen, ..
-    } = opened;
+    let sent = ldk_sends_to_ours(opened, index, amount_msat);
+    ldk_payment_completes(opened, sent).await;
+}
+
+/// A payment LDK sent to ours.
+pub struct SentToOurs {
+    hash: PaymentHash,
+    amount_msat: u64,
+}
+
+/// LDK sends `amount_msat` to ours (our `create_inbound_payment`); see
+/// [`ldk_payment_completes`].
+pub fn ldk_sends_to_ours(opened: &mut Opened, index: u8, amount_msat: u64) -> SentToOurs {
+    let Opened { ours, ldk, .. } = opened;
     let (hash, secret) = ours
         .node
         .with(|_, manager| manager.create_inbound_payment(Some(amount_msat), 3600, unix_now()));
@@ -90,6 +130,15 @@ pub async fn ldk_pays_ours(opened: &mut Opened, index: u8, amount_msat: u64) {
             Retry::Attempts(0),
         )
         .expect("LDK sends");
+    SentToOurs { hash, amount_msat }
+}
+
+/// Ours receives the payment and claims it; LDK sees `PaymentSent` with the preimage.
+pub async fn ldk_payment_completes(opened: &mut Opened, sent: SentToOurs) {
+    let Opened {
+        ours, ldk, seen, ..
+    } = opened;
+    let SentToOurs { hash, amount_msat } = sent;
     let preimage = ours
         .wait_event(seen, |e| match e {
             Event::PaymentClaimable {

@@ -22,12 +22,15 @@ pub struct World {
     pub chain: SimChain,
     pub wallet: SimWallet,
     pub ours_listener: ListenerId,
+    /// Our chain monitor's place on the chain (used when ours has one).
+    pub monitor_listener: ListenerId,
 }
 
 impl World {
     pub fn new() -> World {
         let mut chain = SimChain::new();
         let ours_listener = chain.register_listener_at_tip();
+        let monitor_listener = chain.register_listener_at_tip();
         let wallet = SimWallet::new([0x77; 32]);
         for _ in 0..4 {
             chain.fund_address(wallet.script_pubkey(), Amount::from_sat(1_000_000));
@@ -36,6 +39,25 @@ impl World {
             chain,
             wallet,
             ours_listener,
+            monitor_listener,
+        }
+    }
+
+    /// Moves what ours broadcast (its manager and its chain monitor) to the mempool, ahead
+    /// of anything broadcast later (the first of two conflicting transactions is mined).
+    pub fn broadcast_ours(&mut self, ours: &OurNode) {
+        let chain = &mut self.chain;
+        ours.node.with(|_, manager| {
+            while let Some(tx) = manager.poll_broadcast() {
+                chain.broadcast(tx);
+            }
+        });
+        if let Some(monitors) = &ours.monitors {
+            let mut monitors = monitors.borrow_mut();
+            monitors.drain();
+            for tx in monitors.broadcasts.drain(..) {
+                self.chain.broadcast(tx);
+            }
         }
     }
 
@@ -51,16 +73,18 @@ impl World {
         for tx in ldk.take_broadcasts() {
             self.chain.broadcast(tx);
         }
-        let chain = &mut self.chain;
-        ours.node.with(|_, manager| {
-            while let Some(tx) = manager.poll_broadcast() {
-                chain.broadcast(tx);
-            }
-        });
+        self.broadcast_ours(ours);
         self.chain.mine_blocks(count);
+        if let Some(monitors) = &ours.monitors {
+            let mut monitors = monitors.borrow_mut();
+            self.chain
+                .sync_confirm(self.monitor_listener, &mut monitors.chain_monitor)
+                .expect("our chain monitor follows the chain");
+            monitors.drain();
+        }
         let (chain, listener) = (&mut self.chain, self.ours_listener);
         ours.node.with(|_, manager| {
-            let manager: &mut dyn Confirm = manager;
+            let manager: &mut dyn Confirm = &mut **manager;
             chain
                 .sync_confirm(listener, manager)
                 .expect("ours follows the chain");
@@ -73,10 +97,19 @@ impl World {
 pub async fn connected_pair(
     ours_dials: bool,
     config: UserConfig,
+    monitored: bool,
 ) -> (OurNode, Arc<LdkChannelNode>) {
-    let ldk = LdkChannelNode::start(31, FEERATE, config);
-    let ours = OurNode::start(4, PeerManagerConfig::default()).await;
-    ours.spawn_monitor_pump();
+    let ldk = if monitored {
+        LdkChannelNode::start_monitored(31, FEERATE, config)
+    } else {
+        LdkChannelNode::start(31, FEERATE, config)
+    };
+    let mut ours = OurNode::start(4, PeerManagerConfig::default()).await;
+    if monitored {
+        ours.spawn_chain_monitor_pump();
+    } else {
+        ours.spawn_monitor_pump();
+    }
     if ours_dials {
         let listening = ldk.listen().await;
         let target = format!("{}@{listening}", ldk.id).parse().unwrap();
@@ -142,7 +175,12 @@ pub async fn confirm_until_ready(
 
 /// Ours opens a channel to LDK; returns LDK's view of it once ready on both sides.
 pub async fn ours_opens(anchors: bool) -> Opened {
-    let (ours, ldk) = connected_pair(true, ldk_config(anchors)).await;
+    ours_opens_with(anchors, false).await
+}
+
+/// [`ours_opens`], with real chain monitors on both sides when `monitored`.
+pub async fn ours_opens_with(anchors: bool, monitored: bool) -> Opened {
+    let (ours, ldk) = connected_pair(true, ldk_config(anchors), monitored).await;
     let mut world = World::new();
     let mut seen = Vec::new();
     ours.node
@@ -198,7 +236,12 @@ pub async fn ours_opens(anchors: bool) -> Opened {
 
 /// LDK opens a channel to ours; returns LDK's view of it once ready on both sides.
 pub async fn ldk_opens(anchors: bool) -> Opened {
-    let (ours, ldk) = connected_pair(false, ldk_config(anchors)).await;
+    ldk_opens_with(anchors, false).await
+}
+
+/// [`ldk_opens`], with real chain monitors on both sides when `monitored`.
+pub async fn ldk_opens_with(anchors: bool, monitored: bool) -> Opened {
+    let (ours, ldk) = connected_pair(false, ldk_config(anchors), monitored).await;
     let mut world = World::new();
     let mut seen = Vec::new();
     ldk.manager
