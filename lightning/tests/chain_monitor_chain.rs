@@ -131,3 +131,11 @@ fn chain_data_reaches_the_monitors_and_their_outputs_come_out() {
     assert!(h.cm.list_channels().is_empty());
     assert!(h.cm.relevant_txids().is_empty());
 }
+
+/// A node embedding the chain monitor in a multi-threaded runtime moves it between threads.
+#[test]
+fn chain_monitor_is_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<lightning::monitor::chain_monitor::ChainMonitor>();
+    assert_send::<lightning::persist::MonitorUpdatingPersister>();
+}

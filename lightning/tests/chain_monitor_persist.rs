@@ -215,7 +215,7 @@ fn bad_updates_are_rejected_and_store_nothing() {
     let channel_id = h.channel_id;
     let latest = h.cm.get_monitor(&channel_id).unwrap().latest_update_id();
     let monitor_before = h.cm.get_monitor(&channel_id).unwrap().encode();
-    let store_before: MemoryStore = h.store.0.borrow().clone();
+    let store_before: MemoryStore = h.store.0.lock().unwrap().clone();
     let calls_before = h.script.calls().len();
 
     // A channel nobody watches.
@@ -263,7 +263,7 @@ fn bad_updates_are_rejected_and_store_nothing() {
 
     // Nothing was persisted, applied or reported.
     assert_eq!(h.script.calls().len(), calls_before);
-    assert_eq!(*h.store.0.borrow(), store_before);
+    assert_eq!(*h.store.0.lock().unwrap(), store_before);
     assert_eq!(
         h.cm.get_monitor(&channel_id).unwrap().encode(),
         monitor_before

@@ -2,8 +2,9 @@
 //! compaction every N updates, restart with deltas pending compaction, crash leftovers,
 //! failed writes that never leave a gap, and stored data that does not add up.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::Mutex;
 
 use lightning::monitor::update::{ChannelMonitorUpdate, MonitorUpdateStep};
 use lightning::persist::{
@@ -275,38 +276,38 @@ fn removing_a_channel_removes_its_monitor_and_deltas() {
 
 /// A store whose writes fail while `failing` is set.
 struct FlakyStore {
-    inner: Rc<RefCell<MemoryStore>>,
-    failing: Rc<Cell<bool>>,
+    inner: Arc<Mutex<MemoryStore>>,
+    failing: Arc<AtomicBool>,
 }
 
 impl KVStore for FlakyStore {
     fn read(&self, namespace: &str, key: &str) -> Result<Vec<u8>, KVStoreError> {
-        self.inner.borrow().read(namespace, key)
+        self.inner.lock().unwrap().read(namespace, key)
     }
 
     fn write(&mut self, namespace: &str, key: &str, value: &[u8]) -> Result<(), KVStoreError> {
-        if self.failing.get() {
+        if self.failing.load(Ordering::SeqCst) {
             return Err(KVStoreError::Io {
                 operation: lightning::persist::StoreOperation::Write,
                 os_error: Some(28),
             });
         }
-        self.inner.borrow_mut().write(namespace, key, value)
+        self.inner.lock().unwrap().write(namespace, key, value)
     }
 
     fn remove(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError> {
-        self.inner.borrow_mut().remove(namespace, key)
+        self.inner.lock().unwrap().remove(namespace, key)
     }
 
     fn list(&self, namespace: &str) -> Result<Vec<String>, KVStoreError> {
-        self.inner.borrow().list(namespace)
+        self.inner.lock().unwrap().list(namespace)
     }
 }
 
 #[test]
 fn a_failed_write_never_leaves_a_gap() {
-    let inner = Rc::new(RefCell::new(MemoryStore::new()));
-    let failing = Rc::new(Cell::new(false));
+    let inner = Arc::new(Mutex::new(MemoryStore::new()));
+    let failing = Arc::new(AtomicBool::new(false));
     let store = FlakyStore {
         inner: inner.clone(),
         failing: failing.clone(),
@@ -316,7 +317,7 @@ fn a_failed_write_never_leaves_a_gap() {
     persister.persist_new_channel(channel(4), &monitor);
     advance(&mut persister, &mut monitor);
 
-    failing.set(true);
+    failing.store(true, Ordering::SeqCst);
     assert_eq!(advance(&mut persister, &mut monitor), PersistStatus::Failed);
     assert_eq!(persister.persist_manager(b"m"), PersistStatus::Failed);
     // What is stored is still consistent: the monitor at update 1.
@@ -328,7 +329,7 @@ fn a_failed_write_never_leaves_a_gap() {
     assert_eq!(restart(&persister), [at_one]);
 
     // The next write of the channel is a full monitor, so update 2 is not missing behind 3.
-    failing.set(false);
+    failing.store(false, Ordering::SeqCst);
     assert_eq!(
         advance(&mut persister, &mut monitor),
         PersistStatus::Completed
@@ -338,15 +339,15 @@ fn a_failed_write_never_leaves_a_gap() {
     assert!(stored.pending_updates.is_empty());
     // And deltas resume after it.
     advance(&mut persister, &mut monitor);
-    assert_eq!(inner.borrow().list(&update_ns(4)).unwrap(), ["4"]);
+    assert_eq!(inner.lock().unwrap().list(&update_ns(4)).unwrap(), ["4"]);
     assert_eq!(restart(&persister), [monitor]);
 }
 
 #[test]
 fn a_failed_new_monitor_is_written_whole_by_the_next_update() {
-    let failing = Rc::new(Cell::new(true));
+    let failing = Arc::new(AtomicBool::new(true));
     let store = FlakyStore {
-        inner: Rc::new(RefCell::new(MemoryStore::new())),
+        inner: Arc::new(Mutex::new(MemoryStore::new())),
         failing: failing.clone(),
     };
     let mut persister = MonitorUpdatingPersister::new(Box::new(store), 100);
@@ -356,7 +357,7 @@ fn a_failed_new_monitor_is_written_whole_by_the_next_update() {
         PersistStatus::Failed
     );
     assert!(persister.list_channels().unwrap().is_empty());
-    failing.set(false);
+    failing.store(false, Ordering::SeqCst);
     assert_eq!(
         advance(&mut persister, &mut monitor),
         PersistStatus::Completed

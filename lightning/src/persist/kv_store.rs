@@ -106,7 +106,7 @@ pub(crate) fn check_names(namespace: &str, key: &str) -> Result<(), KVStoreError
 ///   nested namespaces), sorted; an unknown namespace lists as empty.
 /// - A store that cannot answer at once (network storage) belongs behind a
 ///   [`Persister`](super::Persister) answering `InProgress`, not behind this trait.
-pub trait KVStore {
+pub trait KVStore: Send {
     /// The value under (`namespace`, `key`), or [`KVStoreError::NotFound`].
     fn read(&self, namespace: &str, key: &str) -> Result<Vec<u8>, KVStoreError>;
 

@@ -116,7 +116,7 @@ pub trait PersistableMonitor {
 /// same channel complete first, and the caller then reports each finished update (see the
 /// module documentation). What is stored must let [`read`](MonitorUpdatingPersister::read_all_channel_monitors)
 /// rebuild a monitor equal to the one in memory when the last completed write was made.
-pub trait Persister {
+pub trait Persister: Send {
     /// Stores a whole monitor for `channel_id` (a new channel, or a full rewrite). On
     /// [`Completed`](PersistStatus::Completed) every update up to
     /// `monitor.latest_update_id()` is durable.

@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::Mutex;
 
 use lightning::channel::ChannelEvent;
 use lightning::monitor::chain_monitor::{ChainMonitor, ChainMonitorEvent};
@@ -23,20 +23,20 @@ pub use monitor_support::*;
 
 /// A store shared between the persister (inside the chain monitor) and the test.
 #[derive(Clone, Default)]
-pub struct SharedStore(pub Rc<RefCell<MemoryStore>>);
+pub struct SharedStore(pub Arc<Mutex<MemoryStore>>);
 
 impl KVStore for SharedStore {
     fn read(&self, namespace: &str, key: &str) -> Result<Vec<u8>, KVStoreError> {
-        self.0.borrow().read(namespace, key)
+        self.0.lock().unwrap().read(namespace, key)
     }
     fn write(&mut self, namespace: &str, key: &str, value: &[u8]) -> Result<(), KVStoreError> {
-        self.0.borrow_mut().write(namespace, key, value)
+        self.0.lock().unwrap().write(namespace, key, value)
     }
     fn remove(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError> {
-        self.0.borrow_mut().remove(namespace, key)
+        self.0.lock().unwrap().remove(namespace, key)
     }
     fn list(&self, namespace: &str) -> Result<Vec<String>, KVStoreError> {
-        self.0.borrow().list(namespace)
+        self.0.lock().unwrap().list(namespace)
     }
 }
 
@@ -52,23 +52,23 @@ pub enum Answer {
 pub type Call = (ChannelId, u64, bool);
 
 #[derive(Clone)]
-pub struct Script(pub Rc<RefCell<(Answer, Vec<Call>)>>);
+pub struct Script(pub Arc<Mutex<(Answer, Vec<Call>)>>);
 
 impl Script {
     pub fn new(answer: Answer) -> Self {
-        Script(Rc::new(RefCell::new((answer, Vec::new()))))
+        Script(Arc::new(Mutex::new((answer, Vec::new()))))
     }
 
     pub fn set(&self, answer: Answer) {
-        self.0.borrow_mut().0 = answer;
+        self.0.lock().unwrap().0 = answer;
     }
 
     pub fn calls(&self) -> Vec<Call> {
-        self.0.borrow().1.clone()
+        self.0.lock().unwrap().1.clone()
     }
 
     fn next(&self, call: Call) -> PersistStatus {
-        let mut inner = self.0.borrow_mut();
+        let mut inner = self.0.lock().unwrap();
         inner.1.push(call);
         match &mut inner.0 {
             Answer::Always(status) => *status,

@@ -4,8 +4,8 @@
 //! held until the test reports it).
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
-use core::cell::Cell;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use lightning_signer_api::keys_manager::KeysManager;
 use lightning_signer_api::traits::{SignerProvider, SignerReply};
@@ -24,15 +24,44 @@ use super::node::MonitorPolicy;
 /// How many delta updates the testkit's persister stores between full monitor writes.
 pub const UPDATES_BETWEEN_FULL_WRITES: u64 = 16;
 
+/// The node's [`MonitorPolicy`], shared between the node (which changes it) and its persister
+/// (which answers by it). Atomic so that the persister, like every persister, is `Send`.
+#[derive(Clone, Default)]
+pub(super) struct SharedPolicy(Arc<AtomicBool>);
+
+impl SharedPolicy {
+    /// A shared policy starting at `policy`.
+    pub(super) fn new(policy: MonitorPolicy) -> Self {
+        let shared = SharedPolicy::default();
+        shared.set(policy);
+        shared
+    }
+
+    /// The policy now.
+    pub(super) fn get(&self) -> MonitorPolicy {
+        if self.0.load(Ordering::Relaxed) {
+            MonitorPolicy::Hold
+        } else {
+            MonitorPolicy::CompleteImmediately
+        }
+    }
+
+    /// Changes the policy for the calls that follow.
+    pub(super) fn set(&self, policy: MonitorPolicy) {
+        self.0
+            .store(matches!(policy, MonitorPolicy::Hold), Ordering::Relaxed);
+    }
+}
+
 /// A [`MonitorUpdatingPersister`] whose answers follow the node's [`MonitorPolicy`].
 pub(super) struct PolicyPersister {
     inner: MonitorUpdatingPersister,
-    policy: Rc<Cell<MonitorPolicy>>,
+    policy: SharedPolicy,
 }
 
 impl PolicyPersister {
     /// A persister over a fresh [`MemoryStore`], answering as `policy` says at each call.
-    pub(super) fn new(policy: Rc<Cell<MonitorPolicy>>) -> Self {
+    pub(super) fn new(policy: SharedPolicy) -> Self {
         PolicyPersister {
             inner: MonitorUpdatingPersister::new(
                 Box::new(MemoryStore::new()),

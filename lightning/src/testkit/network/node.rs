@@ -2,10 +2,8 @@
 //! listener), with its seeded randomness, its monitor-update policy and what it produced.
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cell::Cell;
 
 use bitcoin::hashes::{sha256, Hash, HashEngine};
 use bitcoin::{Amount, ScriptBuf, Transaction};
@@ -145,7 +143,7 @@ pub struct TestNode {
     pub(super) entropy: SeededEntropy,
     pub(super) policy: MonitorPolicy,
     /// The policy as the persister inside the chain monitor reads it.
-    pub(super) persister_policy: Rc<Cell<MonitorPolicy>>,
+    pub(super) persister_policy: super::monitors::SharedPolicy,
     /// Every channel monitor of the node, persisted through a `MemoryStore`.
     pub(super) chain_monitor: ChainMonitor,
     /// The chain monitor's listener id on the network's chain.
@@ -175,7 +173,7 @@ impl TestNode {
         }
         let listener = chain.register_listener_at_tip();
         let monitor_listener = chain.register_listener_at_tip();
-        let persister_policy = Rc::new(Cell::new(config.monitor_policy));
+        let persister_policy = super::monitors::SharedPolicy::new(config.monitor_policy);
         let chain_monitor =
             ChainMonitor::new(Box::new(PolicyPersister::new(persister_policy.clone())));
         let min_final_cltv_expiry_delta = config.manager.min_final_cltv_expiry_delta;
