@@ -28,8 +28,8 @@ pub const FUNDING_SATS: u64 = 1_000_000;
 
 /// Deterministic entropy: SHA256(seed || counter).
 pub struct TestEntropy {
-    seed: u8,
-    counter: u64,
+    pub seed: u8,
+    pub counter: u64,
 }
 
 impl EntropySource for TestEntropy {

@@ -3,6 +3,8 @@
 //! can be restarted from its encoded manager.
 #![allow(dead_code)]
 
+/// The two-node helpers shared with the manager tests.
+#[path = "../manager_support/mod.rs"]
 pub mod base;
 
 use std::collections::VecDeque;
