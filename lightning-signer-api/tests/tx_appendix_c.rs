@@ -6,9 +6,8 @@ use bitcoin::consensus::encode::serialize_hex;
 use bitcoin::secp256k1::Secp256k1;
 use bitcoin::sighash::EcdsaSighashType;
 use lightning_signer_api::tx::{
-    build_commitment_transaction, funding_witness, htlc_countersignatory_sighash_type,
-    htlc_transaction_witness, sign_p2wsh_input, verify_p2wsh_signature, ChannelType,
-    CommitmentInputs, HtlcDirection, Side,
+    funding_witness, htlc_countersignatory_sighash_type, htlc_transaction_witness,
+    sign_p2wsh_input, verify_p2wsh_signature, ChannelType, HtlcDirection,
 };
 
 struct CommitmentVector {
@@ -51,39 +50,20 @@ fn check_vector(v: &CommitmentVector) -> Vec<String> {
     } else {
         vec![0, 1, 2, 3, 4]
     };
-    let inputs = CommitmentInputs {
-        commitment_number: 42,
-        feerate_per_kw: v.feerate_per_kw,
-        to_broadcaster_msat: v.to_local_msat,
-        to_countersignatory_msat: v.to_remote_msat,
-        htlcs: numbers.iter().map(|&n| test_htlc(n)).collect(),
-    };
     let mut errors = Vec::new();
-    let mut built =
-        build_commitment_transaction(&f.params, Side::Holder, &f.keys, &inputs).unwrap();
+    let SignedCommitment {
+        mut built,
+        remote_sig,
+        local_sig,
+    } = signed_commitment(
+        &f,
+        &numbers,
+        v.feerate_per_kw,
+        v.to_local_msat,
+        v.to_remote_msat,
+    );
     let script = f.params.funding_witness_script();
-    let funding = f.params.funding_satoshis;
     let all = EcdsaSighashType::All;
-    let remote_sig = sign_p2wsh_input(
-        &secp,
-        &built.tx,
-        0,
-        &script,
-        funding,
-        all,
-        &f.remote_funding_key,
-    )
-    .unwrap();
-    let local_sig = sign_p2wsh_input(
-        &secp,
-        &built.tx,
-        0,
-        &script,
-        funding,
-        all,
-        &f.local_funding_key,
-    )
-    .unwrap();
     if hex::encode(remote_sig.serialize_der()) != v.remote_sig {
         errors.push(format!("{}: remote commitment signature", v.name));
     }

@@ -5,7 +5,8 @@
 use std::str::FromStr;
 
 use bitcoin::hashes::{sha256, Hash};
-use bitcoin::secp256k1::{PublicKey, Secp256k1, SecretKey};
+use bitcoin::secp256k1::{ecdsa, PublicKey, Secp256k1, SecretKey};
+use bitcoin::sighash::EcdsaSighashType;
 use bitcoin::{OutPoint, Txid};
 use lightning_signer_api::tx::{
     ChannelParameters, ChannelType, CommitmentKeys, Htlc, HtlcDirection, Side, SideParameters,
@@ -115,5 +116,59 @@ pub fn fixture(channel_type: ChannelType, dust_limit_satoshis: u64) -> Fixture {
         remote_funding_key,
         local_htlc_key,
         remote_htlc_key,
+    }
+}
+
+/// A vector's commitment (number 42, the holder's) and both funding-input signatures over it,
+/// as Appendices C and F build and sign it.
+pub struct SignedCommitment {
+    pub built: lightning_signer_api::tx::CommitmentTransaction,
+    pub remote_sig: ecdsa::Signature,
+    pub local_sig: ecdsa::Signature,
+}
+
+/// Builds the holder's commitment with the spec's test HTLCs `htlc_numbers` and signs its
+/// funding input with both funding keys.
+pub fn signed_commitment(
+    f: &Fixture,
+    htlc_numbers: &[usize],
+    feerate_per_kw: u32,
+    to_local_msat: u64,
+    to_remote_msat: u64,
+) -> SignedCommitment {
+    let secp = Secp256k1::new();
+    let inputs = lightning_signer_api::tx::CommitmentInputs {
+        commitment_number: 42,
+        feerate_per_kw,
+        to_broadcaster_msat: to_local_msat,
+        to_countersignatory_msat: to_remote_msat,
+        htlcs: htlc_numbers.iter().map(|&n| test_htlc(n)).collect(),
+    };
+    let built = lightning_signer_api::tx::build_commitment_transaction(
+        &f.params,
+        lightning_signer_api::tx::Side::Holder,
+        &f.keys,
+        &inputs,
+    )
+    .unwrap();
+    let script = f.params.funding_witness_script();
+    let sign = |key: &SecretKey| {
+        lightning_signer_api::tx::sign_p2wsh_input(
+            &secp,
+            &built.tx,
+            0,
+            &script,
+            f.params.funding_satoshis,
+            EcdsaSighashType::All,
+            key,
+        )
+        .unwrap()
+    };
+    let remote_sig = sign(&f.remote_funding_key);
+    let local_sig = sign(&f.local_funding_key);
+    SignedCommitment {
+        built,
+        remote_sig,
+        local_sig,
     }
 }
