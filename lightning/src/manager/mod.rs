@@ -11,6 +11,10 @@
 //!   depend on it are held until then (completing at once is fine).
 //! - [`poll_broadcast`](ChannelManager::poll_broadcast): transactions to broadcast (funding,
 //!   cooperative closing, our commitment on force close).
+//! - [`poll_gossip`](ChannelManager::poll_gossip): our own gossip (`channel_announcement`,
+//!   `channel_update`, `node_announcement` for our public channels) to hand to the gossip
+//!   handler's `broadcast_own_gossip`, which applies it to the graph and relays it to every
+//!   peer.
 //! - [`next_event`](ChannelManager::next_event): [`Event`]s for the user.
 //!
 //! Lifecycle:
@@ -159,6 +163,8 @@ pub struct ChannelManager {
     messages: VecDeque<(PublicKey, Message)>,
     monitor_updates: VecDeque<ChannelMonitorUpdate>,
     broadcasts: VecDeque<Transaction>,
+    /// Our own gossip to broadcast to the whole network.
+    gossip: VecDeque<Message>,
 }
 
 impl ChannelManager {
@@ -202,6 +208,7 @@ impl ChannelManager {
             messages: VecDeque::new(),
             monitor_updates: VecDeque::new(),
             broadcasts: VecDeque::new(),
+            gossip: VecDeque::new(),
         }
     }
 
@@ -260,6 +267,14 @@ impl ChannelManager {
     /// The next transaction to broadcast.
     pub fn poll_broadcast(&mut self) -> Option<Transaction> {
         self.broadcasts.pop_front()
+    }
+
+    /// The next message of our own gossip to broadcast to the network (a
+    /// `channel_announcement`, `channel_update` or `node_announcement` about our public
+    /// channels); hand it to
+    /// [`GossipHandler::broadcast_own_gossip`](crate::routing::gossip::GossipHandler::broadcast_own_gossip).
+    pub fn poll_gossip(&mut self) -> Option<Message> {
+        self.gossip.pop_front()
     }
 
     /// Reports that monitor update `update_id` of `channel_id` is persisted: releases the
