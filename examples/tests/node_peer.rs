@@ -147,7 +147,10 @@ impl RawPeer {
     /// Reads what the socket has and gives it to the transport (sending act three if due).
     fn read_some(&mut self) {
         let mut buf = [0u8; 4096];
-        let n = self.stream.read(&mut buf).expect("the node answers in time");
+        let n = self
+            .stream
+            .read(&mut buf)
+            .expect("the node answers in time");
         assert!(n > 0, "the node closed the connection");
         self.transport
             .read(&buf[..n], &mut NodeSignerEcdh(&mut self.keys))
@@ -167,7 +170,8 @@ impl RawPeer {
     fn next_where<T>(&mut self, mut wanted: impl FnMut(Message) -> Option<T>) -> T {
         loop {
             while let Some(bytes) = self.transport.next_message() {
-                let message = Message::read(&bytes.unwrap()).expect("the node sends valid messages");
+                let message =
+                    Message::read(&bytes.unwrap()).expect("the node sends valid messages");
                 if let Some(value) = wanted(message) {
                     return value;
                 }

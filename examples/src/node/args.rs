@@ -62,10 +62,7 @@ pub fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, Str
     let mut data_dir = None;
     let mut connect = Vec::new();
     while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .ok_or(format!("{flag} needs a value\n{USAGE}"))
-        };
+        let mut value = || args.next().ok_or(format!("{flag} needs a value\n{USAGE}"));
         match flag.as_str() {
             "--listen" => listen = Some(value()?),
             "--seed" => seed = Some(parse_seed(&value()?)?),

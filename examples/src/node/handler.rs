@@ -142,10 +142,10 @@ impl NodeHandler {
         }
         while let Some(message) = self.manager.poll_gossip() {
             moved = true;
-            with_gossip(|gossip| match gossip.map(|g| g.broadcast_own_gossip(message)) {
-                Some(Err(e)) => eprintln!("WARN our own gossip was refused: {e}"),
-                Some(Ok(())) | None => {}
-            });
+            let refused = with_gossip(|gossip| gossip?.broadcast_own_gossip(message).err());
+            if let Some(e) = refused {
+                eprintln!("WARN our own gossip was refused: {e}");
+            }
         }
         while let Some(event) = self.manager.next_event() {
             moved = true;

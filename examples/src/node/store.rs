@@ -137,5 +137,8 @@ pub fn restore(
             eprintln!("monitor update {update_id} of channel {channel_id} is not stored yet");
         }
     }
-    Ok((NodeHandler::new(manager, chain_monitor, monitor_keys), restored))
+    Ok((
+        NodeHandler::new(manager, chain_monitor, monitor_keys),
+        restored,
+    ))
 }
