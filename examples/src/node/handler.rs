@@ -2,7 +2,6 @@
 //! the chain monitor, reaches the gossip handler, and moves every output of the manager where
 //! it belongs before any message leaves.
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use lightning::bitcoin::consensus::encode::serialize_hex;
@@ -20,25 +19,6 @@ use lightning::signer_api::traits::{SignerProvider, SignerReply};
 use lightning::wire::features::InitFeatures;
 use lightning::wire::{Init, Message};
 
-thread_local! {
-    /// The gossip handler. It cannot live in [`NodeHandler`]: a `GossipHandler` is not `Send`
-    /// (its optional `UtxoLookup` has no `Send` bound) and the net adapter needs a `Send`
-    /// handler. The node runs on a current-thread tokio runtime, so every call into the
-    /// handler comes from the one thread this slot belongs to.
-    static GOSSIP: RefCell<Option<GossipHandler>> = const { RefCell::new(None) };
-}
-
-/// Installs the gossip handler for this thread (the runtime's thread).
-pub fn install_gossip(gossip: GossipHandler) {
-    GOSSIP.with(|slot| *slot.borrow_mut() = Some(gossip));
-}
-
-/// Runs `f` with the gossip handler, or with `None` if none is installed on this thread
-/// (then gossip is ignored).
-fn with_gossip<T>(f: impl FnOnce(Option<&mut GossipHandler>) -> T) -> T {
-    GOSSIP.with(|slot| f(slot.borrow_mut().as_mut()))
-}
-
 /// The channel manager, the chain monitor and the keys to build monitors from, seen by the
 /// peer manager as one handler (through a [`HandlerPair`] with the gossip handler).
 ///
@@ -53,17 +33,25 @@ fn with_gossip<T>(f: impl FnOnce(Option<&mut GossipHandler>) -> T) -> T {
 /// leave, so a peer never sees a state the store does not hold.
 pub struct NodeHandler {
     manager: ChannelManager,
+    gossip: GossipHandler,
     chain_monitor: ChainMonitor,
     keys: KeysManager,
     dirty: bool,
 }
 
 impl NodeHandler {
-    /// A handler over a restored (or new) manager and chain monitor; `keys` derives the
-    /// signers of new monitors. It starts dirty, so the first `settle` saves the manager.
-    pub fn new(manager: ChannelManager, chain_monitor: ChainMonitor, keys: KeysManager) -> Self {
+    /// A handler over a restored (or new) manager, gossip handler and chain monitor; `keys`
+    /// derives the signers of new monitors. It starts dirty, so the first `settle` saves the
+    /// manager.
+    pub fn new(
+        manager: ChannelManager,
+        gossip: GossipHandler,
+        chain_monitor: ChainMonitor,
+        keys: KeysManager,
+    ) -> Self {
         NodeHandler {
             manager,
+            gossip,
             chain_monitor,
             keys,
             dirty: true,
@@ -86,11 +74,7 @@ impl NodeHandler {
         let manager = self.manager_mut();
         manager.advance_time(now);
         manager.timer_tick_occurred();
-        with_gossip(|gossip| {
-            if let Some(gossip) = gossip {
-                gossip.tick(now);
-            }
-        });
+        self.gossip.tick(now);
     }
 
     /// Moves everything the manager and the chain monitor produced until neither has more,
@@ -142,8 +126,7 @@ impl NodeHandler {
         }
         while let Some(message) = self.manager.poll_gossip() {
             moved = true;
-            let refused = with_gossip(|gossip| gossip?.broadcast_own_gossip(message).err());
-            if let Some(e) = refused {
+            if let Err(e) = self.gossip.broadcast_own_gossip(message) {
                 eprintln!("WARN our own gossip was refused: {e}");
             }
         }
@@ -202,11 +185,11 @@ impl NodeHandler {
 
     /// Runs `f` on the manager and gossip handler as one [`PeerMessageHandler`].
     fn with_pair<T>(&mut self, f: impl FnOnce(&mut dyn PeerMessageHandler) -> T) -> T {
-        let manager = &mut self.manager;
-        with_gossip(|gossip| match gossip {
-            Some(gossip) => f(&mut HandlerPair::new(manager, gossip, is_gossip_message)),
-            None => f(manager),
-        })
+        f(&mut HandlerPair::new(
+            &mut self.manager,
+            &mut self.gossip,
+            is_gossip_message,
+        ))
     }
 }
 
@@ -221,13 +204,9 @@ fn log_broadcast(from: &str, tx: &Transaction) {
 impl PeerMessageHandler for NodeHandler {
     fn provided_init_features(&self) -> InitFeatures {
         let mut features = self.manager.provided_init_features();
-        with_gossip(|gossip| {
-            if let Some(gossip) = gossip {
-                for bit in gossip.provided_init_features().set_bits() {
-                    features.set_bit(bit);
-                }
-            }
-        });
+        for bit in self.gossip.provided_init_features().set_bits() {
+            features.set_bit(bit);
+        }
         features
     }
 

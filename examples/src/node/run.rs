@@ -12,7 +12,7 @@ use lightning_net_adapter::os::unix_now;
 use lightning_net_adapter::{AdapterConfig, NodeHandle};
 
 use super::args::Options;
-use super::handler::{install_gossip, NodeHandler};
+use super::handler::NodeHandler;
 use super::logger::{log_level_from_env, StderrLogger};
 use super::store::{load_or_create_seed, open_store, restore, NETWORK};
 
@@ -20,21 +20,16 @@ use super::store::{load_or_create_seed, open_store, restore, NETWORK};
 /// handler's `tick`, and (through the adapter's timer task) the peer manager's `tick`.
 pub const TICK: Duration = Duration::from_secs(10);
 
-/// Runs the node until the process is killed (returns only on a start-up error). Must run on
-/// a current-thread tokio runtime (the gossip handler lives on its thread).
+/// Runs the node until the process is killed (returns only on a start-up error).
 pub async fn run(options: Options) -> Result<(), String> {
     let data_dir = options.data_dir.as_deref();
     let seed = load_or_create_seed(options.seed, data_dir)?;
     let logger = Arc::new(StderrLogger::new(log_level_from_env()));
     let store = open_store(data_dir)?;
-    let (mut handler, restored) = restore(store, &seed, logger.clone())?;
     let chain_hash = ChainHash::using_genesis_block(NETWORK);
     let now = unix_now();
-    install_gossip(GossipHandler::new(
-        NetworkGraph::new(chain_hash),
-        GossipConfig::default(),
-        now,
-    ));
+    let gossip = GossipHandler::new(NetworkGraph::new(chain_hash), GossipConfig::default(), now);
+    let (mut handler, restored) = restore(store, &seed, logger.clone(), gossip)?;
     handler.tick(now);
     handler.settle();
 

@@ -7,6 +7,7 @@
 //!   [`UPDATES_BETWEEN_FULL_WRITES`] updates;
 //! - `monitor_updates/<channel id>/<update id>`: the monitor updates since that full write.
 
+use lightning::routing::gossip::GossipHandler;
 use std::path::Path;
 
 use lightning::bitcoin::Network;
@@ -84,6 +85,7 @@ pub fn restore(
     store: Box<dyn KVStore>,
     seed: &[u8; 32],
     logger: SharedLogger,
+    gossip: GossipHandler,
 ) -> Result<(NodeHandler, Restored), String> {
     let keys = || KeysManager::new(seed).map_err(|e| format!("bad seed: {e}"));
     let persister = MonitorUpdatingPersister::new(store, UPDATES_BETWEEN_FULL_WRITES);
@@ -138,7 +140,7 @@ pub fn restore(
         }
     }
     Ok((
-        NodeHandler::new(manager, chain_monitor, monitor_keys),
+        NodeHandler::new(manager, gossip, chain_monitor, monitor_keys),
         restored,
     ))
 }
