@@ -73,13 +73,17 @@ mod flows;
 mod links;
 mod monitors;
 mod node;
+mod restart;
 mod run;
+mod script;
 
 pub use flows::{PayError, PaymentOutcome, PendingPayment};
 pub use links::Disconnection;
 pub use monitors::{MonitorWiringError, UPDATES_BETWEEN_FULL_WRITES};
 pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
+pub use restart::{NodeSnapshot, RestartError};
 pub use run::MAX_QUIET_ROUNDS;
+pub use script::{PaymentScript, ScriptReport, ScriptStep, StepOutcome};
 
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
@@ -108,6 +112,8 @@ pub struct Network {
     next_connection_id: u64,
     next_user_channel_id: u128,
     next_payment_id: u64,
+    /// An armed crash: `(node, persistence point)` (see `restart`).
+    crash_trigger: Option<(usize, u64)>,
 }
 
 impl Network {
@@ -138,6 +144,7 @@ impl Network {
             next_connection_id: 0,
             next_user_channel_id: 0,
             next_payment_id: 0,
+            crash_trigger: None,
         };
         network.sync_chain();
         network
