@@ -407,7 +407,7 @@ impl Network {
         node.peer_manager = PeerManager::new(
             Box::new(keys()),
             chain_hash,
-            node.config.peer.clone(),
+            node.config.peer,
             node.logger.clone(),
         );
         node.manager = manager;

@@ -143,8 +143,7 @@ impl Network {
             let (from, to) = (pair[0], pair[1]);
             let to_id = self.nodes[to].node_id;
             let channel = self.nodes[from]
-                .manager
-                .list_channels()
+                .channels()
                 .into_iter()
                 .filter(|c| c.counterparty_node_id == to_id && c.short_channel_id.is_some())
                 .max_by_key(|c| (c.is_usable, c.outbound_capacity_msat))?;
@@ -194,7 +193,8 @@ impl Network {
                 route.reverse();
                 return Some(route);
             }
-            for channel in self.nodes[node].manager.list_channels() {
+            // Sorted by channel id: the same network gives the same route.
+            for channel in self.nodes[node].channels() {
                 if !channel.is_usable || channel.outbound_capacity_msat < needed {
                     continue;
                 }
