@@ -42,6 +42,21 @@
 //!    [`onchain_balance`](Network::onchain_balance), [`TestNode::broadcasts`],
 //!    [`chain`](Network::chain) (mempool, UTXOs), [`disconnections`](Network::disconnections).
 //!
+//! 8. Crash and restart (see [`restart`] for the persistence points): each node writes its
+//!    monitors and its manager to its own store as it goes;
+//!    [`crash_and_restart`](Network::crash_and_restart) rebuilds a node from it,
+//!    [`crash_after_persistence_points`](Network::crash_after_persistence_points) arms a crash
+//!    right after a chosen write, [`snapshot`](Network::snapshot) and
+//!    [`restore`](Network::restore) restart a node from an old backup (data loss).
+//!    [`run_until_message`](Network::run_until_message) and
+//!    [`drop_connection_at_message`](Network::drop_connection_at_message) cut a connection at
+//!    a chosen message.
+//! 9. Topologies (see [`script`]): [`route_along`](Network::route_along),
+//!    [`send_payment_along`](Network::send_payment_along), [`pay_along`](Network::pay_along),
+//!    [`find_route`](Network::find_route), [`timer_tick`](Network::timer_tick), and
+//!    [`run_script`](Network::run_script) with a [`PaymentScript`] (channels, then payments,
+//!    crashes, disconnections, blocks, ticks; one [`StepOutcome`] per step).
+//!
 //! Nothing moves between calls: every helper documents what it runs. Same seeds and same
 //! calls give the same run.
 //!
@@ -73,9 +88,9 @@ mod flows;
 mod links;
 mod monitors;
 mod node;
-mod restart;
+pub mod restart;
 mod run;
-mod script;
+pub mod script;
 
 pub use flows::{PayError, PaymentOutcome, PendingPayment};
 pub use links::Disconnection;
