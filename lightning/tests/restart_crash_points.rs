@@ -3,7 +3,9 @@
 //! exactly one `PaymentSent`, `PaymentClaimed` and `PaymentForwarded`, balances that agree.
 
 use lightning::manager::{Event, RecipientOnionFields, SendError};
-use lightning::testkit::network::{Network, PendingPayment};
+use lightning::testkit::network::{
+    Completion, CompletionOrder, MonitorPolicy, Network, PendingPayment,
+};
 use lightning::wire::{ChannelId, PaymentPreimage};
 
 const FUNDING_SAT: u64 = 1_000_000;
@@ -36,6 +38,11 @@ fn count(net: &Network, node: usize, pick: impl Fn(&Event) -> bool) -> usize {
 fn drive(net: &mut Network, pending: &PendingPayment) {
     let mut preimage: Option<PaymentPreimage> = None;
     for _ in 0..8 {
+        net.run_until_quiet();
+        for node in 0..3 {
+            // Asynchronous persistence: the writes land, their completions come later.
+            net.complete_monitor_updates(node, Completion::All, CompletionOrder::OldestFirst);
+        }
         net.run_until_quiet();
         for event in net.node(2).events() {
             if let Event::PaymentClaimable {
@@ -111,8 +118,9 @@ fn assert_paid_once(line: &Line, pending: &PendingPayment, context: &str) {
 }
 
 /// The number of persistence points `node` makes during the payment, without a crash.
-fn points_during_payment(node: usize) -> u64 {
+fn points_during_payment(node: usize, policy: MonitorPolicy) -> u64 {
     let mut line = line();
+    line.net.set_monitor_policy(node, policy);
     let before = line.net.persistence_points(node);
     let pending = line
         .net
@@ -124,13 +132,18 @@ fn points_during_payment(node: usize) -> u64 {
 }
 
 fn crash_at_every_point(node: usize) -> u64 {
-    let total = points_during_payment(node);
+    crash_at_every_point_with(node, MonitorPolicy::CompleteImmediately)
+}
+
+fn crash_at_every_point_with(node: usize, policy: MonitorPolicy) -> u64 {
+    let total = points_during_payment(node, policy);
     assert!(
         total > 3,
         "node {node} persists during the payment ({total})"
     );
     for point in 1..=total {
         let mut line = line();
+        line.net.set_monitor_policy(node, policy);
         let pending = line
             .net
             .send_payment_along(&[0, 1, 2], AMOUNT_MSAT)
@@ -153,6 +166,11 @@ fn crash_at_every_point(node: usize) -> u64 {
 #[test]
 fn forwarder_crashes_after_every_persistence_point() {
     crash_at_every_point(1);
+}
+
+#[test]
+fn forwarder_with_asynchronous_persistence_crashes_after_every_persistence_point() {
+    crash_at_every_point_with(1, MonitorPolicy::Hold);
 }
 
 #[test]
