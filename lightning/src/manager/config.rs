@@ -33,6 +33,10 @@ pub struct ManagerConfig {
     /// incomplete multi-part payment may wait for its remaining parts before every part is
     /// failed back with `mpp_timeout`.
     pub mpp_timeout_ticks: u32,
+    /// How many [`timer_tick_occurred`](super::ChannelManager::timer_tick_occurred) calls a
+    /// forward may wait for its next channel to be usable again (its peer disconnected or
+    /// reestablishing) before it is failed back with `temporary_channel_failure`.
+    pub held_forward_timeout_ticks: u32,
 }
 
 /// The forwarding policy of our channels (what a `channel_update` announces): the fee and the
@@ -79,6 +83,7 @@ impl Default for ManagerConfig {
             forwarding_policy: ForwardingPolicy::default(),
             accept_keysend: false,
             mpp_timeout_ticks: 3,
+            held_forward_timeout_ticks: 2,
         }
     }
 }

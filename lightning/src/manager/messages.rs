@@ -119,6 +119,8 @@ impl ChannelManager {
         let result = apply_to(&mut entry.channel, &message);
         let error = self.handle_channel_result(channel_id, result);
         self.drain_channel(channel_id);
+        // A reestablished channel may take the forwards that waited for it.
+        self.release_held_forwards();
         match error {
             Some(error) => Err(MessageError::Channel(error)),
             None => Ok(()),

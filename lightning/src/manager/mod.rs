@@ -49,6 +49,7 @@ mod config;
 mod drain;
 mod events;
 mod forward;
+mod held;
 mod inbound_secret;
 mod messages;
 mod mpp;
@@ -155,6 +156,8 @@ pub struct ChannelManager {
     unpeeled: Vec<UnpeeledHtlc>,
     /// Forwarded HTLCs in flight, by outgoing `(channel, htlc id)`.
     forwards: HashMap<(ChannelId, u64), forward::ForwardedHtlc>,
+    /// Forwards waiting for their next channel to be usable again, oldest first.
+    held_forwards: Vec<held::PendingForward>,
     /// Payments to us with parts still missing.
     receiving: HashMap<PaymentHash, mpp::PartialSet>,
     /// Paths of our payments that settled, not yet reported to a router.
@@ -202,6 +205,7 @@ impl ChannelManager {
             claimable: HashMap::new(),
             unpeeled: Vec::new(),
             forwards: HashMap::new(),
+            held_forwards: Vec::new(),
             receiving: HashMap::new(),
             successful_paths: Vec::new(),
             events: VecDeque::new(),

@@ -157,11 +157,22 @@ pub struct TestNode {
     pub(super) events: Vec<Event>,
     pub(super) broadcasts: Vec<Transaction>,
     pub(super) min_final_cltv_expiry_delta: u32,
+    /// What the node has persisted (monitors, updates, the manager), see `restart`.
+    pub(super) store: crate::persist::MonitorUpdatingPersister,
+    /// The node's config, to build it again after a crash.
+    pub(super) config: NodeConfig,
+    /// How many persistence points (writes to `store`) the node has made.
+    pub(super) persistence_points: u64,
+    /// The manager encoding last written to `store`.
+    pub(super) last_manager_write: Vec<u8>,
+    /// How many times the node was restarted.
+    pub(super) lives: u64,
 }
 
 impl TestNode {
     /// Builds the node of `config` at the tip of `chain`, funding its wallet first if asked.
     pub(super) fn new(config: NodeConfig, chain: &mut SimChain, chain_hash: ChainHash) -> Self {
+        let saved_config = config.clone();
         let keys = |seed: &[u8; 32]| {
             // Invariant: KeysManager refuses only seeds that give an invalid BIP32 master key,
             // which SHA512 makes practically impossible; test seeds are fixed and known good.
@@ -212,6 +223,11 @@ impl TestNode {
             events: Vec::new(),
             broadcasts: Vec::new(),
             min_final_cltv_expiry_delta,
+            store: super::monitors::new_node_store(),
+            config: saved_config,
+            persistence_points: 0,
+            last_manager_write: Vec::new(),
+            lives: 0,
         }
     }
 
