@@ -110,8 +110,10 @@ impl ChannelManager {
     }
 
     /// Call about once a minute: ages incomplete multi-part payments (failing back those that
-    /// waited `mpp_timeout_ticks` ticks with `mpp_timeout`).
+    /// waited `mpp_timeout_ticks` ticks with `mpp_timeout`), and re-issues our gossip older
+    /// than [`GOSSIP_REFRESH_SECS`](super::GOSSIP_REFRESH_SECS).
     pub fn timer_tick_occurred(&mut self) {
+        self.refresh_own_gossip();
         let limit = self.config.mpp_timeout_ticks;
         let mut expired = Vec::new();
         for (hash, set) in self.receiving.iter_mut() {
