@@ -74,6 +74,12 @@ fn a_private_channel_is_never_announced_but_the_peer_gets_our_update() {
         assert!(!has_node_announcement(&net, node, &net.node(0).node_id()));
     }
     assert!(!details(&net, 0, channel).is_public && !details(&net, 0, channel).is_announced);
+    // Each side's direct update reached the other, whose gossip handler kept it out of the
+    // public graph (an update for a channel nobody announced).
+    for node in 0..2 {
+        assert!(net.node(node).gossip().stats().rejected >= 1, "node {node}");
+    }
+    assert_eq!(net.node(2).gossip().stats().rejected, 0, "never forwarded");
 
     // A new policy goes to the peer directly, marked not to be forwarded.
     net.hold(0, 1);

@@ -129,8 +129,8 @@ impl NodeConfig {
 }
 
 /// One simulated node: a [`KeysManager`] from its seed, a [`PeerManager`], a
-/// [`ChannelManager`], a logger, its own [`SimWallet`] and its listener id on the network's
-/// [`SimChain`].
+/// [`ChannelManager`], a [`GossipHandler`] over its own graph ([`graph`](Self::graph)), a
+/// logger, its own [`SimWallet`] and its listener id on the network's [`SimChain`].
 ///
 /// The [`Network`](super::Network) moves its bytes, completes (or holds) its monitor
 /// updates, broadcasts its transactions and syncs it to the chain. Tests read it through
