@@ -11,8 +11,9 @@
 //! not yet broadcast.
 //!
 //! Records: 0 node, 2 channels, 4 outbound payments, 6 inbound HTLCs, 8 events, 10 monitor
-//! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required),
-//! 17 forwards held while their next channel reestablishes (optional, only when some are).
+//! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required);
+//! 15 our channel announcements (optional, see `serialize_announce`), 17 forwards held while
+//! their next channel reestablishes (optional, only when some are).
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
@@ -221,6 +222,10 @@ impl ChannelManager {
         w.write_bytes(10, &outputs);
         w.write_bytes(12, &write_forwards(&self.forwards));
         w.write_bytes(14, &write_receiving(&self.receiving));
+        w.write_bytes(
+            super::serialize_announce::ANNOUNCEMENT_RECORD,
+            &self.write_announcements(),
+        );
         if !self.held_forwards.is_empty() {
             w.write_bytes(
                 HELD_FORWARDS_RECORD,
@@ -286,6 +291,17 @@ impl ChannelManager {
                 Ok(())
             })?;
         }
+        if records
+            .get(super::serialize_announce::ANNOUNCEMENT_RECORD)
+            .is_some()
+        {
+            record(
+                &records,
+                super::serialize_announce::ANNOUNCEMENT_RECORD,
+                "announcements",
+                |r| Ok(manager.read_announcements(r)?),
+            )?;
+        }
         Ok(manager)
     }
 
@@ -319,6 +335,7 @@ impl ChannelManager {
                     funding_confirmation,
                     funding_script,
                     closing_reason: None,
+                    announce: Default::default(),
                 },
             );
         }
