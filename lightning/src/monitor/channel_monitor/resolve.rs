@@ -86,6 +86,13 @@ impl ChannelMonitor {
             },
         );
         let mut all_final = self.depth(height) >= ANTI_REORG_DELAY;
+        let is_commitment = !matches!(
+            kind,
+            FundingSpendKind::Cooperative | FundingSpendKind::Unrecognized
+        );
+        if all_final && is_commitment {
+            self.report_gone_htlcs(&outputs);
+        }
         resolution.funding_spend = Some((txid, kind, height));
         let mut queue = outputs;
         while let Some(output) = queue.pop() {
