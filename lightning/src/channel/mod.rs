@@ -296,7 +296,12 @@ impl Channel {
         for htlc in c.local.htlcs.iter().chain(c.remote.htlcs.iter()) {
             let ours = htlc.offerer == lightning_signer_api::tx::Side::Holder;
             if ours && !out.iter().any(|known| known.0 == htlc.id) {
-                out.push((htlc.id, htlc.payment_hash, htlc.amount_msat, htlc.cltv_expiry));
+                out.push((
+                    htlc.id,
+                    htlc.payment_hash,
+                    htlc.amount_msat,
+                    htlc.cltv_expiry,
+                ));
             }
         }
         out

@@ -62,6 +62,15 @@ impl ChannelManager {
             return false;
         }
         let mut settled = false;
+        // The HTLCs recorded when the channel closed (forwards and parts alike).
+        for htlc_id in self
+            .take_awaiting(channel_id, payment_hash, None)
+            .unwrap_or_default()
+        {
+            self.outbound_htlc_fulfilled(channel_id, htlc_id, preimage);
+            settled = true;
+        }
+        // Any other (the manager did not see the channel close).
         for key in self.forwards_on(channel_id) {
             settled |= self.fulfil_forward_upstream(key, preimage);
         }
@@ -69,6 +78,7 @@ impl ChannelManager {
             self.outbound_htlc_fulfilled(channel_id, htlc_id, preimage);
             settled = true;
         }
+        self.prune_closed_channels();
         settled
     }
 
@@ -83,6 +93,17 @@ impl ChannelManager {
         amount_msat: u64,
         cltv_expiry: u32,
     ) -> bool {
+        if let Some(taken) =
+            self.take_awaiting(channel_id, payment_hash, Some((amount_msat, cltv_expiry)))
+        {
+            // The channel closed with this HTLC recorded: exactly the recorded HTLC fails.
+            let failed = !taken.is_empty();
+            for htlc_id in taken {
+                self.fail_outbound_htlc(channel_id, htlc_id, Failure::PermanentChannelFailure);
+            }
+            self.prune_closed_channels();
+            return failed;
+        }
         let matching: Vec<(ChannelId, u64)> = self
             .forwards
             .iter()
@@ -155,7 +176,9 @@ impl ChannelManager {
         };
         let prev = forward.prev_channel_id;
         let Some(entry) = self.channels.get_mut(&prev) else {
-            // The incoming channel is gone too: its own monitor must claim on chain.
+            // The incoming channel is gone too, and without the forward's payment hash the
+            // preimage cannot be checked against it here: the HTLCs recorded at close are
+            // settled through `take_awaiting` instead.
             return false;
         };
         let result: Result<(), ChannelError> =

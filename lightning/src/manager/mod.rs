@@ -45,6 +45,7 @@
 mod chain;
 mod chain_events;
 mod channels;
+mod closed;
 mod config;
 mod drain;
 mod events;
@@ -153,6 +154,9 @@ pub struct ChannelManager {
     outbound: OutboundPayments,
     claimable: HashMap<PaymentHash, Vec<ClaimableHtlc>>,
     unpeeled: Vec<UnpeeledHtlc>,
+    /// Funded channels that closed, while HTLCs on them still wait for their monitor (or
+    /// may still be claimed through it).
+    closed_channels: HashMap<ChannelId, closed::ClosedChannel>,
     /// Forwarded HTLCs in flight, by outgoing `(channel, htlc id)`.
     forwards: HashMap<(ChannelId, u64), forward::ForwardedHtlc>,
     /// Payments to us with parts still missing.
@@ -201,6 +205,7 @@ impl ChannelManager {
             outbound: OutboundPayments::default(),
             claimable: HashMap::new(),
             unpeeled: Vec::new(),
+            closed_channels: HashMap::new(),
             forwards: HashMap::new(),
             receiving: HashMap::new(),
             successful_paths: Vec::new(),

@@ -11,7 +11,9 @@
 //! not yet broadcast.
 //!
 //! Records: 0 node, 2 channels, 4 outbound payments, 6 inbound HTLCs, 8 events, 10 monitor
-//! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required).
+//! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required);
+//! 17 (odd, optional) closed channels whose HTLCs still wait for their monitor (channel id,
+//! latest monitor update id, and each awaiting HTLC: id, payment hash, amount, expiry).
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
@@ -50,6 +52,7 @@ use crate::channel::{Channel, ChannelDecodeError, ChannelPhase};
 use crate::monitor::update::ChannelMonitorUpdate;
 use crate::wire::{ChannelId, Decode, DecodeError, Encode, Reader, TlvWriter};
 
+use super::closed::{AwaitingHtlc, ClosedChannel};
 use super::config::ManagerParams;
 use super::payments::UnpeeledHtlc;
 use super::serialize_events::{read_event, write_event};
@@ -219,6 +222,9 @@ impl ChannelManager {
         w.write_bytes(10, &outputs);
         w.write_bytes(12, &write_forwards(&self.forwards));
         w.write_bytes(14, &write_receiving(&self.receiving));
+        if !self.closed_channels.is_empty() {
+            w.write_bytes(17, &self.write_closed_channels());
+        }
         w.finish();
         out
     }
@@ -272,6 +278,11 @@ impl ChannelManager {
             manager.receiving = read_receiving(r)?;
             Ok(())
         })?;
+        if records.get(17).is_some() {
+            record(&records, 17, "closed channels", |r| {
+                manager.read_closed_channels(r)
+            })?;
+        }
         Ok(manager)
     }
 
@@ -308,6 +319,47 @@ impl ChannelManager {
                 },
             );
         }
+        Ok(())
+    }
+
+    fn write_closed_channels(&self) -> Vec<u8> {
+        let mut closed: Vec<_> = self.closed_channels.iter().collect();
+        closed.sort_by_key(|(id, _)| **id);
+        let mut out = Vec::new();
+        put_list(&closed, &mut out, |(channel_id, record), out| {
+            channel_id.encode(out);
+            record.latest_update_id.encode(out);
+            put_list(&record.awaiting, out, |htlc, out| {
+                htlc.htlc_id.encode(out);
+                htlc.payment_hash.encode(out);
+                htlc.amount_msat.encode(out);
+                htlc.cltv_expiry.encode(out);
+            });
+        });
+        out
+    }
+
+    fn read_closed_channels(&mut self, r: &mut Reader<'_>) -> Result<(), ManagerDecodeError> {
+        let closed = get_list(r, |r| {
+            let channel_id: ChannelId = r.decode()?;
+            let latest_update_id = r.decode()?;
+            let awaiting = get_list(r, |r| {
+                Ok::<_, DecodeError>(AwaitingHtlc {
+                    htlc_id: r.decode()?,
+                    payment_hash: r.decode()?,
+                    amount_msat: r.decode()?,
+                    cltv_expiry: r.decode()?,
+                })
+            })?;
+            Ok::<_, DecodeError>((
+                channel_id,
+                ClosedChannel {
+                    latest_update_id,
+                    awaiting,
+                },
+            ))
+        })?;
+        self.closed_channels = closed.into_iter().collect();
         Ok(())
     }
 
