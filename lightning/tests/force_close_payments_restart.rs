@@ -4,7 +4,7 @@
 
 use lightning::chain::BestBlock;
 use lightning::manager::{ChannelManager, Event, ManagerParams, PaymentId};
-use lightning::monitor::{ChannelMonitor, MonitorEvent, ANTI_REORG_DELAY};
+use lightning::monitor::{ChannelMonitor, FundingSpendKind, MonitorEvent, ANTI_REORG_DELAY};
 use lightning::persist::encoded_monitor_keys_id;
 use lightning::signer_api::keys_manager::KeysManager;
 use lightning::signer_api::traits::SignerProvider;
@@ -173,4 +173,72 @@ fn delivered_dust_failure_is_not_reported_again_after_a_monitor_restart() {
     }
     assert_eq!(failures(net.node(0).monitor_events()), 1);
     assert_eq!(count(&net, 0, pending.payment_id, true), 1);
+}
+
+#[test]
+fn revoked_commitment_without_the_htlc_fails_it_once_final_and_justice_takes_the_rest() {
+    let mut net = Network::new(2);
+    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
+    net.pay(0, 1, 300_000_000).expect("B gets a balance");
+    // A copy of B from before the HTLC: its commitment is revoked once the HTLC is in.
+    let stale = net.node(1).manager().encode();
+    let pending = net.send_payment(0, 1, 40_000_000).expect("send");
+    net.run_until_quiet();
+    let _ = claimable_preimage(&mut net, 1);
+    net.drop_connection(0, 1);
+    let stale = ChannelManager::decode(&stale, params(&net, 1)).expect("decode the stale B");
+    *net.node_mut(1).manager_mut() = stale;
+    force_close(&mut net, 1, 0, channel);
+    let revoked = net
+        .node(1)
+        .broadcasts()
+        .last()
+        .cloned()
+        .expect("the stale B broadcast its revoked commitment");
+    // A force closes too (its own commitment loses the race to the revoked one).
+    force_close(&mut net, 0, 1, channel);
+    assert_eq!(
+        count(&net, 0, pending.payment_id, true),
+        0,
+        "not failed at close"
+    );
+    let txid = revoked.compute_txid();
+    net.mine_blocks(1);
+    assert_eq!(
+        net.chain().tx_confirmations(&txid),
+        Some(1),
+        "the revoked commitment won"
+    );
+    assert!(
+        net.node(0).monitor_events().iter().any(|event| matches!(
+            event,
+            MonitorEvent::FundingSpent {
+                kind: FundingSpendKind::RevokedCounterpartyCommitment { .. },
+                ..
+            }
+        )),
+        "A's monitor saw the breach"
+    );
+    while net.chain().tx_confirmations(&txid) < Some(ANTI_REORG_DELAY) {
+        assert_eq!(count(&net, 0, pending.payment_id, true), 0, "not final yet");
+        net.mine_blocks(1);
+    }
+    assert_eq!(
+        count(&net, 0, pending.payment_id, true),
+        1,
+        "failed once final"
+    );
+    for _ in 0..30 {
+        net.mine_blocks(1);
+    }
+    assert_eq!(count(&net, 0, pending.payment_id, true), 1, "exactly once");
+    assert_eq!(count(&net, 0, pending.payment_id, false), 0);
+    // Justice: A takes B's side of the revoked commitment as well as its own.
+    let destination = net.node_mut(0).destination_script();
+    let a_got = net.chain().balance_of(&destination).to_sat();
+    assert!(
+        a_got > FUNDING_SAT - 30_000,
+        "A swept the whole channel minus fees: {a_got}"
+    );
+    assert!(net.node(0).monitor_errors().is_empty());
 }

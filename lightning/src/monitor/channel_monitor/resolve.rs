@@ -246,7 +246,13 @@ impl ChannelMonitor {
                         delayed_key: *delayed_key,
                         witness_script,
                     },
-                    htlc: output.htlc.clone(),
+                    // An HTLC-success second stage revealed the preimage (already reported
+                    // resolved): sweeping its output is no failure of the HTLC.
+                    htlc: if revealed.is_some() {
+                        None
+                    } else {
+                        output.htlc.clone()
+                    },
                 }]
             }
             _ => Vec::new(),
