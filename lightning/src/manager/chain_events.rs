@@ -1,12 +1,17 @@
 //! Monitor → manager: what a [`ChannelMonitor`](crate::monitor::ChannelMonitor) learnt on
 //! chain about HTLCs the manager still tracks.
 //!
-//! When a channel closes with HTLCs we offered still in flight, those HTLCs are resolved on
-//! chain by the channel's monitor: the counterparty claims one with its preimage
-//! ([`MonitorEvent::HtlcResolved`]), or the monitor times it out
-//! ([`MonitorEvent::HtlcFailed`]). For a forward, the incoming HTLC upstream is then
-//! fulfilled with the preimage or failed back; for one of our own payments still pending, the
-//! payment completes (`PaymentSent`) or the part fails.
+//! When a channel closes with HTLCs we offered still in flight, those that may be on chain
+//! wait in the manager's record of the closed channel (see `closed`) and are resolved by the
+//! channel's monitor: the counterparty claims one with its preimage
+//! ([`MonitorEvent::HtlcResolved`]), or the HTLC is final without it
+//! ([`MonitorEvent::HtlcFailed`]: timed out, swept by justice, or no output of the commitment
+//! that confirmed). For a forward, the incoming HTLC upstream is then fulfilled with the
+//! preimage (off chain, or through the upstream monitor if that channel closed too) or failed
+//! back; for one of our own payments still pending, the payment completes (`PaymentSent`) or
+//! the part fails. A channel the manager did not see close (the peer broadcast its
+//! commitment while we were disconnected) has no record: its forwards and parts are matched
+//! by payment hash (forwards by amount and expiry) instead.
 
 use alloc::vec::Vec;
 
@@ -83,9 +88,11 @@ impl ChannelManager {
     }
 
     /// An HTLC we offered on `channel_id` (`payment_hash`, `amount_msat`, `cltv_expiry`) was
-    /// resolved on chain without its preimage (timed out, or swept by justice): the forward it
-    /// carried fails upstream with `permanent_channel_failure`, or the part of our payment
-    /// fails. Returns whether anything was failed.
+    /// resolved on chain without its preimage (timed out, swept by justice, or no output of
+    /// the commitment that confirmed): the forward it carried fails upstream with
+    /// `permanent_channel_failure`, or the part of our payment fails. When the channel closed
+    /// with several identical HTLCs waiting, the one with the lowest id fails (one per event).
+    /// Returns whether anything was failed.
     pub fn fail_htlc_from_chain(
         &mut self,
         channel_id: ChannelId,

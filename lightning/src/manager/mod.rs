@@ -38,9 +38,14 @@
 //!    `PaymentClaimed`) or [`fail_htlc_backwards`](ChannelManager::fail_htlc_backwards).
 //! 5. Send: [`send_payment`](ChannelManager::send_payment) over a route (or
 //!    [`send_payment_to_peer`](ChannelManager::send_payment_to_peer) to a direct peer) →
-//!    exactly one `PaymentSent` or `PaymentFailed` per payment id.
+//!    exactly one `PaymentSent` or `PaymentFailed` per payment id. When the channel carrying
+//!    a part closes, the part fails at once only if its HTLC was never signed; otherwise it
+//!    waits for the channel monitor's verdict: hand every monitor event to
+//!    [`handle_monitor_event`](ChannelManager::handle_monitor_event).
 //! 6. Close: [`close_channel`](ChannelManager::close_channel) (cooperative) or
-//!    [`force_close_channel`](ChannelManager::force_close_channel) → `ChannelClosed`.
+//!    [`force_close_channel`](ChannelManager::force_close_channel) → `ChannelClosed`. A
+//!    payment still claimable on a closed channel can be claimed with `claim_funds`: the
+//!    preimage goes to the channel's monitor (the next monitor update), which claims on chain.
 
 mod chain;
 mod chain_events;

@@ -17,7 +17,8 @@
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
-//! is left) and the plugs (given again to [`ChannelManager::decode`]).
+//! is left; only the HTLCs waiting for a monitor and its update id are kept, record 17) and
+//! the plugs (given again to [`ChannelManager::decode`]).
 //!
 //! # What the caller does around a restart
 //!
