@@ -12,12 +12,12 @@
 //!
 //! Records: 0 node, 2 channels, 4 outbound payments, 6 inbound HTLCs, 8 events, 10 monitor
 //! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required);
-//! 17 (odd, optional) closed channels whose HTLCs still wait for their monitor (channel id,
+//! 19 (odd, optional) closed channels whose HTLCs still wait for their monitor (channel id,
 //! latest monitor update id, and each awaiting HTLC: id, payment hash, amount, expiry).
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
-//! is left; only the HTLCs waiting for a monitor and its update id are kept, record 17) and
+//! is left; only the HTLCs waiting for a monitor and its update id are kept, record 19) and
 //! the plugs (given again to [`ChannelManager::decode`]).
 //!
 //! # What the caller does around a restart
@@ -69,6 +69,9 @@ use super::{ChannelEntry, ChannelManager, InboundPaymentKey};
 pub const MANAGER_FORMAT_VERSION: u8 = 1;
 
 const MAX_KNOWN_EVEN: u64 = 14;
+
+/// The record of closed channels whose HTLCs wait for their monitor (odd: optional).
+const CLOSED_CHANNELS_RECORD: u64 = 19;
 
 /// Why bytes could not be read as a [`ChannelManager`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,7 +227,7 @@ impl ChannelManager {
         w.write_bytes(12, &write_forwards(&self.forwards));
         w.write_bytes(14, &write_receiving(&self.receiving));
         if !self.closed_channels.is_empty() {
-            w.write_bytes(17, &self.write_closed_channels());
+            w.write_bytes(CLOSED_CHANNELS_RECORD, &self.write_closed_channels());
         }
         w.finish();
         out
@@ -279,8 +282,8 @@ impl ChannelManager {
             manager.receiving = read_receiving(r)?;
             Ok(())
         })?;
-        if records.get(17).is_some() {
-            record(&records, 17, "closed channels", |r| {
+        if records.get(CLOSED_CHANNELS_RECORD).is_some() {
+            record(&records, CLOSED_CHANNELS_RECORD, "closed channels", |r| {
                 manager.read_closed_channels(r)
             })?;
         }

@@ -7,6 +7,7 @@ use alloc::collections::BTreeMap;
 
 use lightning_signer_api::tx::{Htlc, HtlcDirection};
 
+use super::events::FundingSpendKind;
 use super::outputs::TrackedOutput;
 use super::{ChannelMonitor, EventKey};
 use crate::monitor::MonitorEvent;
@@ -46,9 +47,23 @@ impl ChannelMonitor {
         live
     }
 
-    /// The confirmed commitment left `outputs` (as classified) and is final: every live
-    /// offered HTLC that is not one of its outputs fails, once.
-    pub(super) fn report_gone_htlcs(&mut self, outputs: &[TrackedOutput]) {
+    /// The confirmed commitment (of `kind`) left `outputs` (as classified) and is final: every
+    /// live offered HTLC that is not one of its outputs fails, once. Only for a commitment
+    /// whose HTLCs the monitor knows: not for a cooperative close (no HTLC is left then), nor
+    /// an unrecognised commitment or a counterparty commitment newer than any it was given
+    /// (after data loss: its HTLCs are unknown, any may be an output).
+    pub(super) fn report_gone_htlcs(&mut self, kind: &FundingSpendKind, outputs: &[TrackedOutput]) {
+        let known = match kind {
+            FundingSpendKind::HolderCommitment { .. }
+            | FundingSpendKind::RevokedCounterpartyCommitment { .. } => true,
+            FundingSpendKind::CounterpartyCommitment { commitment_number } => {
+                self.data.counterparty.contains_key(commitment_number)
+            }
+            FundingSpendKind::Cooperative | FundingSpendKind::Unrecognized => false,
+        };
+        if !known {
+            return;
+        }
         let mut gone = self.live_offered_htlcs();
         for output in outputs {
             if let Some((htlc, true)) = &output.htlc {

@@ -86,12 +86,8 @@ impl ChannelMonitor {
             },
         );
         let mut all_final = self.depth(height) >= ANTI_REORG_DELAY;
-        let is_commitment = !matches!(
-            kind,
-            FundingSpendKind::Cooperative | FundingSpendKind::Unrecognized
-        );
-        if all_final && is_commitment {
-            self.report_gone_htlcs(&outputs);
+        if all_final {
+            self.report_gone_htlcs(&kind, &outputs);
         }
         resolution.funding_spend = Some((txid, kind, height));
         let mut queue = outputs;
