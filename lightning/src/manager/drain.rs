@@ -7,7 +7,6 @@ use crate::channel::{ChannelError, ChannelEvent, ChannelPhase, CloseReason};
 use crate::wire::{ChannelId, ErrorMessage, Message, WarningMessage};
 
 use super::events::{ClosureReason, Event};
-use super::payments_out::ReturnedHtlcFailure;
 use super::ChannelManager;
 
 /// The most rounds of draining one channel in one call (each round may produce more output:
@@ -165,7 +164,8 @@ impl ChannelManager {
                 if let Some(tx) = closing_tx {
                     self.broadcasts.push_back(tx);
                 }
-                self.fail_our_htlcs_on(channel_id);
+                self.settle_htlcs_at_close(channel_id);
+                self.prune_closed_channels();
                 let reason = decided.unwrap_or_else(|| closure_reason(reason));
                 self.events.push_back(Event::ChannelClosed {
                     channel_id,
@@ -259,6 +259,7 @@ impl ChannelManager {
 
     /// Drops a channel that has nothing on chain to take care of, with a `ChannelClosed`.
     pub(super) fn forget_channel(&mut self, channel_id: ChannelId, reason: ClosureReason) {
+        self.settle_htlcs_at_close(channel_id);
         let Some(entry) = self.channels.remove(&channel_id) else {
             return;
         };
@@ -266,7 +267,7 @@ impl ChannelManager {
         if let Some(state) = self.peers.get_mut(&peer) {
             state.channels.remove(&channel_id);
         }
-        self.fail_our_htlcs_on(channel_id);
+        self.prune_closed_channels();
         self.events.push_back(Event::ChannelClosed {
             channel_id,
             user_channel_id: entry.channel.user_channel_id(),
@@ -290,18 +291,6 @@ impl ChannelManager {
         if let Some(state) = self.peers.get_mut(&peer) {
             state.channels.remove(&channel_id);
         }
-    }
-
-    /// Our payments still in flight on a channel that closed fail (their HTLCs are resolved
-    /// on chain by the monitor; the payment is reported failed here).
-    fn fail_our_htlcs_on(&mut self, channel_id: ChannelId) {
-        for htlc_id in self.outbound.htlcs_on(&channel_id) {
-            self.payment_part_failed(channel_id, htlc_id, &ReturnedHtlcFailure::Local);
-        }
-        for htlcs in self.claimable.values_mut() {
-            htlcs.retain(|htlc| htlc.channel_id != channel_id);
-        }
-        self.claimable.retain(|_, htlcs| !htlcs.is_empty());
     }
 
     pub(super) fn log_warn(&self, peer: secp256k1::PublicKey, channel_id: ChannelId, what: &str) {

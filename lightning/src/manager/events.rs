@@ -185,7 +185,8 @@ pub enum PaymentFailureReason {
     },
     /// A failure came back that no hop's key authenticates.
     Unattributable,
-    /// The HTLC was failed by us: the channel closed or could not carry it.
+    /// The HTLC was failed by us: the channel closed before it was signed, it was resolved on
+    /// chain without its preimage, or the channel could not carry it.
     ChannelUnavailable,
     /// The router found no route for the (remaining) amount.
     RouteNotFound,
