@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use bitcoin::hashes::{sha256, Hash};
 
 use crate::channel::ChannelError;
-use crate::monitor::MonitorEvent;
+use crate::monitor::{FundingSpendKind, MonitorEvent};
 use crate::onion::Failure;
 use crate::wire::{ChannelId, PaymentHash, PaymentPreimage};
 
@@ -32,7 +32,11 @@ impl ChannelManager {
     /// [`ChainMonitor::poll_event`](crate::monitor::chain_monitor::ChainMonitor::poll_event)):
     /// [`MonitorEvent::HtlcResolved`] goes to [`claim_htlc_from_chain`](Self::claim_htlc_from_chain),
     /// [`MonitorEvent::HtlcFailed`] to [`fail_htlc_from_chain`](Self::fail_htlc_from_chain);
-    /// other events do not concern the manager. Returns whether some HTLC was settled.
+    /// [`MonitorEvent::FundingSpent`] by a commitment closes the channel if it is still open
+    /// for us (`ChannelClosed` with
+    /// [`CommitmentTxConfirmed`](super::ClosureReason::CommitmentTxConfirmed):
+    /// the peer force closed while we were away); other events do not concern the manager.
+    /// Returns whether some HTLC was settled.
     /// Call it for every monitor event, then drain the manager's outputs as after any call.
     pub fn handle_monitor_event(&mut self, event: &MonitorEvent) -> bool {
         match event {
@@ -47,6 +51,14 @@ impl ChannelManager {
                 amount_msat,
                 cltv_expiry,
             } => self.fail_htlc_from_chain(*channel_id, *payment_hash, *amount_msat, *cltv_expiry),
+            MonitorEvent::FundingSpent {
+                channel_id, kind, ..
+            } => {
+                if *kind != FundingSpendKind::Cooperative {
+                    self.close_on_funding_spent(*channel_id);
+                }
+                false
+            }
             _ => false,
         }
     }

@@ -257,6 +257,33 @@ impl ChannelManager {
         }
     }
 
+    /// Closes `channel_id` (if still open) because a commitment spending its funding
+    /// confirmed: the channel stops at once, our own commitment is not broadcast (the funding
+    /// is spent), and its HTLCs wait for the monitor's verdict as in any force close.
+    pub(super) fn close_on_funding_spent(&mut self, channel_id: ChannelId) {
+        let Some(entry) = self.channels.get(&channel_id) else {
+            return;
+        };
+        if entry.channel.phase() == ChannelPhase::Closed {
+            return;
+        }
+        let peer = entry.channel.counterparty_node_id();
+        self.log_warn(
+            peer,
+            channel_id,
+            "a commitment spent the funding: channel closed",
+        );
+        let Some(entry) = self.channels.get_mut(&channel_id) else {
+            return;
+        };
+        entry.closing_reason = Some(ClosureReason::CommitmentTxConfirmed);
+        match entry.channel.force_close() {
+            // The funding is already spent: our commitment could not confirm.
+            Ok(_) => self.drain_channel(channel_id),
+            Err(_) => self.forget_channel(channel_id, ClosureReason::CommitmentTxConfirmed),
+        }
+    }
+
     /// Drops a channel that has nothing on chain to take care of, with a `ChannelClosed`.
     pub(super) fn forget_channel(&mut self, channel_id: ChannelId, reason: ClosureReason) {
         self.settle_htlcs_at_close(channel_id);
