@@ -68,7 +68,10 @@ fn the_channel_closes_for_us_when_the_peers_commitment_confirms() {
     assert!(
         net.node(0).broadcasts()[broadcasts_before..]
             .iter()
-            .all(|tx| tx.input.iter().all(|input| input.previous_output != funding)),
+            .all(|tx| tx
+                .input
+                .iter()
+                .all(|input| input.previous_output != funding)),
         "node 0 broadcasts no commitment of its own over a spent funding"
     );
     // More blocks and a reconnection do not close it twice.

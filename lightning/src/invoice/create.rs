@@ -39,7 +39,9 @@ pub struct InvoiceParams {
     /// The final CLTV delta asked of the payer; `None` takes the manager's
     /// `min_final_cltv_expiry_delta`.
     pub min_final_cltv_expiry_delta: Option<u32>,
-    /// Private routes to us (for unannounced channels).
+    /// Private routes to us (for unannounced channels). Left empty, an invoice of a node
+    /// without announced channels gets
+    /// [`ChannelManager::private_route_hints`](crate::manager::ChannelManager::private_route_hints).
     pub route_hints: Vec<RouteHint>,
     /// Whether to announce `basic_mpp` (the payer may split the payment).
     pub basic_mpp: bool,
@@ -129,7 +131,10 @@ pub(crate) fn to_invoice_hint(hint: &RouteHint) -> InvoiceRouteHint {
 
 impl ChannelManager {
     /// Creates a signed BOLT 11 invoice for a new inbound payment (see the
-    /// [module documentation](crate::invoice)). `now` is the invoice's timestamp.
+    /// [module documentation](crate::invoice)). `now` is the invoice's timestamp. When
+    /// `params` names no route hints and none of our channels is announced, the invoice
+    /// carries [`private_route_hints`](Self::private_route_hints), so payers can reach us
+    /// through our unannounced channels.
     pub fn create_invoice(
         &mut self,
         params: &InvoiceParams,
@@ -140,7 +145,11 @@ impl ChannelManager {
         let final_delta = params
             .min_final_cltv_expiry_delta
             .unwrap_or(self.config().min_final_cltv_expiry_delta);
-        let raw = build_raw(params, payment_hash.0, payment_secret, final_delta, now)?;
+        let mut params = params.clone();
+        if params.route_hints.is_empty() && !self.has_announced_channel() {
+            params.route_hints = self.private_route_hints();
+        }
+        let raw = build_raw(&params, payment_hash.0, payment_secret, final_delta, now)?;
         sign_raw_invoice(raw, self.node_signer_mut())
     }
 }

@@ -57,6 +57,8 @@ pub(super) struct AnnounceState {
     pub(super) last_update_timestamp: u32,
     /// Whether our latest broadcast `channel_update` said enabled (`None`: none broadcast).
     pub(super) broadcast_enabled: Option<bool>,
+    /// The peer's latest valid `channel_update` for its direction (see `peer_updates`).
+    pub(super) peer_update: Option<crate::wire::gossip::ChannelUpdate>,
 }
 
 impl ChannelManager {
@@ -336,6 +338,8 @@ impl ChannelManager {
         for channel_id in ids {
             if let Some(entry) = self.channels.get_mut(&channel_id) {
                 entry.announce.sent_on_connection = false;
+                // An unannounced channel's update goes to the peer again on each connection.
+                entry.announce.update_sent_to_peer = false;
             }
             self.advance_announcement(channel_id);
         }

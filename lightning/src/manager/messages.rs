@@ -101,6 +101,10 @@ impl ChannelManager {
                 self.handle_announcement_signatures(their_node_id, msg);
                 return Ok(());
             }
+            Message::ChannelUpdate(msg) => {
+                self.handle_peer_channel_update(their_node_id, msg);
+                return Ok(());
+            }
             Message::Warning(msg) => {
                 let text = sanitize(&msg.data);
                 crate::log_at!(

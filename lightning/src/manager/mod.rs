@@ -71,6 +71,7 @@ mod outbound;
 mod payments;
 mod payments_in;
 mod payments_out;
+mod peer_updates;
 mod reconnect;
 mod retry;
 mod serialize;

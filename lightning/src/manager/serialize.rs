@@ -15,7 +15,8 @@
 //! 15 our channel announcements (optional, see `serialize_announce`), 17 forwards held while
 //! their next channel reestablishes (optional, only when some are), 19 closed channels whose
 //! HTLCs still wait for their monitor (optional: channel id, latest monitor update id, and
-//! each awaiting HTLC: id, payment hash, amount, expiry).
+//! each awaiting HTLC: id, payment hash, amount, expiry), 21 the peers' `channel_update`s for
+//! our unannounced channels (optional, see `peer_updates`).
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
@@ -242,6 +243,9 @@ impl ChannelManager {
         if !self.closed_channels.is_empty() {
             w.write_bytes(CLOSED_CHANNELS_RECORD, &self.write_closed_channels());
         }
+        if let Some(bytes) = self.write_peer_updates() {
+            w.write_bytes(super::peer_updates::PEER_UPDATES_RECORD, &bytes);
+        }
         w.finish();
         out
     }
@@ -316,6 +320,17 @@ impl ChannelManager {
             record(&records, CLOSED_CHANNELS_RECORD, "closed channels", |r| {
                 manager.read_closed_channels(r)
             })?;
+        }
+        if records
+            .get(super::peer_updates::PEER_UPDATES_RECORD)
+            .is_some()
+        {
+            record(
+                &records,
+                super::peer_updates::PEER_UPDATES_RECORD,
+                "peer updates",
+                |r| Ok(manager.read_peer_updates(r)?),
+            )?;
         }
         Ok(manager)
     }

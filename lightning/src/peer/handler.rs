@@ -96,7 +96,9 @@ pub fn is_gossip_message(message: &Message) -> bool {
 /// - Features: the union of both.
 /// - `peer_connected`: both are told; if either refuses, the peer is refused (and the first is
 ///   told `peer_disconnected` if it had accepted). `peer_disconnected`: both.
-/// - Incoming messages: `error` goes to both; any other message to the second handler if
+/// - Incoming messages: `error` and `channel_update` go to both (a channel manager keeps a
+///   peer's update for an unannounced channel it shares, for invoice route hints; the gossip
+///   handler takes updates for the graph); any other message to the second handler if
 ///   `to_second` returns true for it, else to the first.
 /// - Outgoing: the first handler's messages are polled before the second's.
 pub struct HandlerPair<'a> {
@@ -149,7 +151,7 @@ impl PeerMessageHandler for HandlerPair<'_> {
     }
 
     fn handle_message(&mut self, their_node_id: PublicKey, message: Message) {
-        if let Message::Error(_) = message {
+        if let Message::Error(_) | Message::ChannelUpdate(_) = message {
             self.first.handle_message(their_node_id, message.clone());
             self.second.handle_message(their_node_id, message);
         } else if (self.to_second)(&message) {
