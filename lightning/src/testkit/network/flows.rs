@@ -18,7 +18,7 @@ use super::Network;
 use crate::testkit::WalletError;
 
 /// How long the invoices of [`Network::pay`] stay valid.
-const INVOICE_EXPIRY_SECS: u32 = 3600;
+pub(super) const INVOICE_EXPIRY_SECS: u32 = 3600;
 
 /// The most blocks [`Network::open_channel`] mines while waiting for `channel_ready`.
 const MAX_BLOCKS_TO_READY: u32 = 144;

@@ -69,16 +69,20 @@
 //! assert_eq!(net.chain().tx_confirmations(&closing.compute_txid()), Some(1));
 //! ```
 
+mod breach;
 mod flows;
 mod links;
 mod monitors;
 mod node;
+mod routed;
 mod run;
 
+pub use breach::{MonitorSnapshot, StaleBroadcastError};
 pub use flows::{PayError, PaymentOutcome, PendingPayment};
 pub use links::Disconnection;
 pub use monitors::{MonitorWiringError, UPDATES_BETWEEN_FULL_WRITES};
 pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
+pub use routed::{RoutedOutcome, RoutedPayError};
 pub use run::MAX_QUIET_ROUNDS;
 
 use alloc::collections::BTreeSet;
@@ -108,6 +112,7 @@ pub struct Network {
     next_connection_id: u64,
     next_user_channel_id: u128,
     next_payment_id: u64,
+    routing: routed::RoutingState,
 }
 
 impl Network {
@@ -138,6 +143,7 @@ impl Network {
             next_connection_id: 0,
             next_user_channel_id: 0,
             next_payment_id: 0,
+            routing: routed::RoutingState::default(),
         };
         network.sync_chain();
         network

@@ -1,0 +1,129 @@
+//! The payment batch: random pairs and amounts from a fixed seed, each routed by the payer's
+//! default router over its gossip graph, with retries; plus the disturbances that make some
+//! first routes fail (a drained channel, a node gone offline for a while).
+
+use lightning::manager::Retry;
+use lightning::testkit::network::{Network, PayError};
+
+/// How many payments the batch sends.
+pub const PAYMENT_COUNT: usize = 60;
+/// How many new routes a payment may try after its first.
+pub const RETRIES: u32 = 4;
+
+/// A small deterministic generator (xorshift64*), so the same run every time.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `0..bound` (bound > 0).
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+}
+
+/// What the batch did.
+#[derive(Debug, Default)]
+pub struct BatchStats {
+    pub sent: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+    /// Payments that needed more than one route.
+    pub retried_payments: usize,
+    /// New routes tried after a first one failed (over all payments).
+    pub retries: u32,
+    pub fees_msat: u64,
+    pub amount_msat: u64,
+    pub hops: Vec<usize>,
+    /// Why payments failed, with how many.
+    pub failure_reasons: Vec<(String, usize)>,
+}
+
+impl BatchStats {
+    fn record_failure(&mut self, reason: String) {
+        self.failed += 1;
+        match self.failure_reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, count)) => *count += 1,
+            None => self.failure_reasons.push((reason, 1)),
+        }
+    }
+}
+
+/// A short name for why a payment failed.
+fn failure_name(error: &PayError) -> String {
+    match error {
+        PayError::Send(err) => format!("not sent ({err})"),
+        PayError::Failed(reason) => format!("{reason:?}")
+            .split([' ', '{', '('])
+            .next()
+            .unwrap_or("failed")
+            .to_string(),
+        PayError::NotClaimable => "never reached the payee".to_string(),
+        PayError::NoOutcome => "no outcome".to_string(),
+    }
+}
+
+/// Sends `count` payments between random distinct pairs of `nodes`, one after the other,
+/// amounts between 1,000 and 400,000 sat (most small). `disturb(net, i)` runs before
+/// payment `i` (to drain a channel or take a node offline and back).
+pub fn run_batch(
+    net: &mut Network,
+    nodes: &[usize],
+    count: usize,
+    rng: &mut Rng,
+    mut disturb: impl FnMut(&mut Network, usize),
+) -> BatchStats {
+    let mut stats = BatchStats::default();
+    for i in 0..count {
+        disturb(net, i);
+        let from = nodes[rng.below(nodes.len() as u64) as usize];
+        let mut to = nodes[rng.below(nodes.len() as u64) as usize];
+        while to == from {
+            to = nodes[rng.below(nodes.len() as u64) as usize];
+        }
+        // Log-uniform-ish: 1k, 10k or 100k sat scale, times 1..4.
+        let scale = [1_000u64, 10_000, 100_000][rng.below(3) as usize];
+        let amount_msat = scale * (1 + rng.below(4)) * 1_000;
+        pay_one(net, &mut stats, from, to, amount_msat);
+    }
+    stats
+}
+
+/// Pays `amount_msat` from `from` to `to` over a routed path (with retries) and counts the
+/// outcome in `stats`.
+pub fn pay_one(
+    net: &mut Network,
+    stats: &mut BatchStats,
+    from: usize,
+    to: usize,
+    amount_msat: u64,
+) {
+    stats.sent += 1;
+    let attempts = match net.pay_routed(from, to, amount_msat, Retry::Attempts(RETRIES)) {
+        Ok(outcome) => {
+            stats.succeeded += 1;
+            stats.fees_msat += outcome.fee_paid_msat;
+            stats.amount_msat += amount_msat;
+            stats.hops.push(outcome.hops());
+            outcome.attempts
+        }
+        Err(err) => {
+            stats.record_failure(failure_name(&err.error));
+            err.attempts
+        }
+    };
+    let retries = attempts.saturating_sub(1);
+    stats.retries += retries;
+    if retries > 0 {
+        stats.retried_payments += 1;
+    }
+}
