@@ -27,7 +27,7 @@ use topology::{
 };
 
 /// The seed of the payment batch (pairs and amounts).
-const BATCH_SEED: u64 = 0x5eed_1;
+const BATCH_SEED: u64 = 0x5eed;
 /// The leaf that cheats, and its channel's peer.
 const CHEATER: usize = 10;
 const VICTIM: usize = 4;

@@ -82,7 +82,7 @@ pub use flows::{PayError, PaymentOutcome, PendingPayment};
 pub use links::Disconnection;
 pub use monitors::{MonitorWiringError, UPDATES_BETWEEN_FULL_WRITES};
 pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
-pub use routed::{RoutedOutcome, RoutedPayError};
+pub use routed::{RoutedOutcome, RoutedPayError, ANNOUNCEMENT_DEPTH};
 pub use run::MAX_QUIET_ROUNDS;
 
 use alloc::collections::BTreeSet;

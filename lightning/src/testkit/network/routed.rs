@@ -23,12 +23,13 @@ use core::time::Duration;
 
 use secp256k1::PublicKey;
 
+use crate::channel::ChannelConfig;
 use crate::manager::{ChannelManager, Event, PaymentId, RecipientOnionFields, Retry, SendError};
 use crate::routing::{
     DefaultRouter, FindRouteError, FirstHop, InFlightHtlcs, LiquidityScorer, Path, Route,
     RouteParameters, Router, ScorerConfig,
 };
-use crate::wire::{PaymentHash, PaymentPreimage, ShortChannelId};
+use crate::wire::{ChannelId, PaymentHash, PaymentPreimage, ShortChannelId};
 
 use super::flows::{PayError, PendingPayment, INVOICE_EXPIRY_SECS};
 use super::Network;
@@ -143,7 +144,44 @@ impl fmt::Display for RoutedPayError {
 
 impl core::error::Error for RoutedPayError {}
 
+/// The confirmations after which a public channel is announced (BOLT 7).
+pub const ANNOUNCEMENT_DEPTH: u32 = 6;
+
 impl Network {
+    /// Opens a public channel from `a` to `b` ([`open_channel_with_config`] with
+    /// `announce_channel` set), then mines until the funding has [`ANNOUNCEMENT_DEPTH`]
+    /// confirmations, so that the channel is announced and its gossip spreads at the next
+    /// runs.
+    ///
+    /// [`open_channel_with_config`]: Network::open_channel_with_config
+    ///
+    /// # Panics
+    /// As [`open_channel`](Network::open_channel).
+    pub fn open_public_channel(
+        &mut self,
+        a: usize,
+        b: usize,
+        funding_sat: u64,
+        push_msat: u64,
+    ) -> ChannelId {
+        let config = ChannelConfig {
+            announce_channel: true,
+            ..self.nodes[a].manager.config().channel_config.clone()
+        };
+        let channel_id = self.open_channel_with_config(a, b, funding_sat, push_msat, Some(config));
+        let funding_txid = self.nodes[a]
+            .channel(channel_id)
+            .and_then(|details| details.funding_txo)
+            .map(|outpoint| outpoint.txid);
+        if let Some(txid) = funding_txid {
+            let depth = self.chain.tx_confirmations(&txid).unwrap_or(0);
+            if depth < ANNOUNCEMENT_DEPTH {
+                self.mine_blocks(ANNOUNCEMENT_DEPTH - depth);
+            }
+        }
+        channel_id
+    }
+
     /// Starts a payment of `amount_msat` from `from` to `to` over a route the payer's
     /// [`DefaultRouter`] finds in its own graph (with its [`LiquidityScorer`]): `to` creates
     /// the invoice (`create_inbound_payment`), `from` calls `send_payment_with_retry` with
