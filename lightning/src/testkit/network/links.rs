@@ -31,15 +31,6 @@ pub(super) struct Gate<'a> {
     pub(super) release: VecDeque<(PublicKey, Message)>,
 }
 
-impl<'a> Gate<'a> {
-    pub(super) fn closed(manager: &'a mut ChannelManager) -> Self {
-        Gate {
-            manager,
-            release: VecDeque::new(),
-        }
-    }
-}
-
 impl PeerMessageHandler for Gate<'_> {
     fn provided_init_features(&self) -> InitFeatures {
         PeerMessageHandler::provided_init_features(&*self.manager)
@@ -142,7 +133,9 @@ pub(super) fn pair_mut(
 
 impl Network {
     /// Connects node `a` (dialling) to node `b` through their peer managers: the BOLT 8
-    /// handshake and the `init` exchange run at once. Nothing else moves.
+    /// handshake, the `init` exchange and the gossip start-up (timestamp filters, graph sync
+    /// by queries) run at once. Nothing else moves: the channel manager's messages (e.g.
+    /// `channel_reestablish`) are collected at the next step.
     ///
     /// # Panics
     /// If the nodes are already connected, or the handshake does not complete (a bug).
@@ -168,12 +161,7 @@ impl Network {
             .new_inbound_connection(conn_b, ephemeral_b, now)
             .unwrap_or_else(|err| panic!("node {b} cannot accept node {a}: {err}"));
         // A failure shows up as a disconnect, checked below.
-        let _ = node_b.peer_manager.read(
-            conn_b,
-            &act_one,
-            &mut Gate::closed(&mut node_b.manager),
-            now,
-        );
+        let _ = node_b.with_closed_handler(|pm, h| pm.read(conn_b, &act_one, h, now));
         self.connections.push(Connection {
             a,
             b,
@@ -194,6 +182,7 @@ impl Network {
                 && self.nodes[b].peer_manager.is_connected(&id_a),
             "nodes {a} and {b} did not complete the handshake and init exchange"
         );
+        self.flush_gossip(a, b);
     }
 
     /// Closes the connection between `a` and `b` as if `a`'s side asked to (the peer manager
@@ -205,9 +194,7 @@ impl Network {
             return;
         };
         let conn = self.connections[index].conn_of(a);
-        let node = &mut self.nodes[a];
-        node.peer_manager
-            .disconnect(conn, &mut Gate::closed(&mut node.manager));
+        self.nodes[a].with_closed_handler(|pm, h| pm.disconnect(conn, h));
         self.handle_disconnects();
         self.collect_all();
     }
@@ -333,12 +320,8 @@ impl Network {
     /// any reply the peer managers make themselves) over the connection.
     pub(super) fn transmit(&mut self, from: usize, to: usize, messages: Vec<Message>) {
         let to_id = self.nodes[to].node_id;
-        let node = &mut self.nodes[from];
-        let mut gate = Gate {
-            manager: &mut node.manager,
-            release: messages.into_iter().map(|m| (to_id, m)).collect(),
-        };
-        node.peer_manager.process(&mut gate);
+        let release = messages.into_iter().map(|m| (to_id, m)).collect();
+        self.nodes[from].with_handler(release, |pm, h| pm.process(h));
         while self.shuttle_bytes(from, to) {}
         self.handle_disconnects();
     }
@@ -360,12 +343,7 @@ impl Network {
             if let Some(bytes) = sender.peer_manager.poll_transmit(conn_s) {
                 moved = true;
                 // An error closes the connection; handle_disconnects picks it up.
-                let _ = receiver.peer_manager.read(
-                    conn_r,
-                    &bytes,
-                    &mut Gate::closed(&mut receiver.manager),
-                    now,
-                );
+                let _ = receiver.with_closed_handler(|pm, h| pm.read(conn_r, &bytes, h, now));
             }
         }
         moved
@@ -393,9 +371,8 @@ impl Network {
                         self.end_connection(index, node_index, reason);
                     }
                     None => {
-                        let node = &mut self.nodes[node_index];
-                        node.peer_manager
-                            .socket_disconnected(conn, &mut Gate::closed(&mut node.manager));
+                        self.nodes[node_index]
+                            .with_closed_handler(|pm, h| pm.socket_disconnected(conn, h));
                     }
                 }
             }
@@ -409,9 +386,7 @@ impl Network {
             (connection.a, connection.conn_a),
             (connection.b, connection.conn_b),
         ] {
-            let node = &mut self.nodes[node_index];
-            node.peer_manager
-                .socket_disconnected(conn, &mut Gate::closed(&mut node.manager));
+            self.nodes[node_index].with_closed_handler(|pm, h| pm.socket_disconnected(conn, h));
         }
         let peer = if by == connection.a {
             connection.b

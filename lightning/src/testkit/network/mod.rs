@@ -5,15 +5,19 @@
 //! [`ChannelManager`](crate::manager::ChannelManager) over a
 //! [`KeysManager`](lightning_signer_api::keys_manager::KeysManager) from its seed, with its own
 //! [`SimWallet`](crate::testkit::SimWallet), seeded randomness ([`SeededEntropy`]) and a
-//! listener on the chain. Connections run the real BOLT 8 handshake and transport; the
-//! network only decides *when* each Lightning message crosses.
+//! listener on the chain, and a [`GossipHandler`](crate::routing::GossipHandler) over its own
+//! graph ([`TestNode::graph`]) paired with the channel manager, so gossip and gossip queries
+//! cross like any message (see [`NodeConfig::gossip`] to switch it off). Connections run the
+//! real BOLT 8 handshake and transport; the network only decides *when* each Lightning
+//! message crosses.
 //!
 //! # Call contract
 //!
 //! 1. Build: [`Network::new`]`(n)` (default nodes, wallets funded with 10 BTC each) or
 //!    [`Network::with_nodes`] with a [`NodeConfig`] per node (seed, manager config, monitor
 //!    policy, logger).
-//! 2. Connect: [`connect`](Network::connect)`(a, b)` (handshake and `init` at once),
+//! 2. Connect: [`connect`](Network::connect)`(a, b)` (handshake, `init` and the gossip
+//!    start-up, i.e. timestamp filters and graph sync, at once),
 //!    [`disconnect`](Network::disconnect), [`drop_connection`](Network::drop_connection),
 //!    [`reconnect`](Network::reconnect).
 //! 3. Act: helpers ([`open_channel`](Network::open_channel), [`pay`](Network::pay),
@@ -71,6 +75,7 @@
 
 mod breach;
 mod flows;
+mod gossip;
 mod links;
 mod monitors;
 mod node;

@@ -15,6 +15,7 @@ use crate::manager::{ChannelDetails, ChannelManager, Event, ManagerConfig, Manag
 use crate::monitor::chain_monitor::{ChainMonitor, ChainMonitorEvent};
 use crate::monitor::MonitorEvent;
 use crate::peer::{PeerManager, PeerManagerConfig};
+use crate::routing::{GossipConfig, GossipHandler, NetworkGraph};
 use crate::testkit::{ListenerId, SimChain, SimWallet};
 use crate::util::logger::{NoopLogger, SharedLogger};
 use crate::wire::{ChainHash, ChannelId};
@@ -99,11 +100,15 @@ pub struct NodeConfig {
     pub wallet_funding: Amount,
     /// Where the node logs.
     pub logger: SharedLogger,
+    /// Whether the node's [`GossipHandler`] takes part in its connections (gossip and
+    /// queries cross, the graph fills). Off, the handler still exists but offers no feature
+    /// and sees no message.
+    pub gossip: bool,
 }
 
 impl NodeConfig {
     /// The defaults for the node with `seed`: default manager and peer policies, monitor
-    /// updates completed immediately, a wallet funded with 10 BTC, no logging.
+    /// updates completed immediately, a wallet funded with 10 BTC, no logging, gossip on.
     pub fn new(seed: [u8; 32]) -> Self {
         NodeConfig {
             seed,
@@ -112,6 +117,7 @@ impl NodeConfig {
             monitor_policy: MonitorPolicy::CompleteImmediately,
             wallet_funding: Amount::from_btc(10.0).unwrap_or(Amount::ONE_BTC),
             logger: Arc::new(NoopLogger),
+            gossip: true,
         }
     }
 
@@ -157,6 +163,9 @@ pub struct TestNode {
     pub(super) events: Vec<Event>,
     pub(super) broadcasts: Vec<Transaction>,
     pub(super) min_final_cltv_expiry_delta: u32,
+    /// The node's gossip handler over its graph (see [`TestNode::gossip`]).
+    pub(super) gossip: GossipHandler,
+    pub(super) gossip_enabled: bool,
 }
 
 impl TestNode {
@@ -212,6 +221,12 @@ impl TestNode {
             events: Vec::new(),
             broadcasts: Vec::new(),
             min_final_cltv_expiry_delta,
+            gossip: GossipHandler::new(
+                NetworkGraph::new(chain_hash),
+                GossipConfig::default(),
+                super::NETWORK_START_TIME,
+            ),
+            gossip_enabled: config.gossip,
         }
     }
 

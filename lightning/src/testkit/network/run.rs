@@ -7,7 +7,6 @@ use core::time::Duration;
 use crate::testkit::MineOutcome;
 use crate::wire::ChannelId;
 
-use super::links::Gate;
 use super::monitors::apply_update;
 use super::node::{Completion, CompletionOrder, MonitorPolicy};
 use super::Network;
@@ -99,6 +98,8 @@ impl Network {
                 }
             }
             moved |= node.drain_chain_monitor(&mut self.chain);
+            moved |= self.collect_gossip(index);
+            let node = &mut self.nodes[index];
             while let Some(tx) = node.manager.poll_broadcast() {
                 moved = true;
                 self.chain.broadcast(tx.clone());
@@ -227,8 +228,8 @@ impl Network {
         let now = self.now;
         for node in &mut self.nodes {
             node.manager.advance_time(now);
-            node.peer_manager
-                .tick(now, &mut Gate::closed(&mut node.manager));
+            node.gossip.tick(now);
+            node.with_closed_handler(|pm, h| pm.tick(now, h));
         }
         let pairs: Vec<(usize, usize)> = self.connections.iter().map(|c| (c.a, c.b)).collect();
         for (a, b) in pairs {
