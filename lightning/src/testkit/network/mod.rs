@@ -23,7 +23,12 @@
 //! 3. Act: helpers ([`open_channel`](Network::open_channel), [`pay`](Network::pay),
 //!    [`send_payment`](Network::send_payment), [`claim_payment`](Network::claim_payment),
 //!    [`fail_payment`](Network::fail_payment), [`close_channel`](Network::close_channel)) or
-//!    any command through [`node_mut`](Network::node_mut)`(i).manager_mut()`.
+//!    any command through [`node_mut`](Network::node_mut)`(i).manager_mut()`. Routed
+//!    payments over each payer's own graph and scorer, with retries:
+//!    [`open_public_channel`](Network::open_public_channel),
+//!    [`pay_routed`](Network::pay_routed), [`send_routed_payment`](Network::send_routed_payment).
+//!    Cheating on purpose: [`snapshot_monitor`](Network::snapshot_monitor) now,
+//!    [`broadcast_stale_commitment`](Network::broadcast_stale_commitment) later.
 //! 4. Move: [`run_until_quiet`](Network::run_until_quiet) moves everything (messages on
 //!    directions not [`held`](Network::hold), monitor updates per each node's
 //!    [`MonitorPolicy`], broadcasts into the mempool, events into each node's list). For fine
