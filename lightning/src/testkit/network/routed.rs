@@ -24,7 +24,9 @@ use core::time::Duration;
 use secp256k1::PublicKey;
 
 use crate::channel::ChannelConfig;
-use crate::manager::{ChannelManager, Event, PaymentId, RecipientOnionFields, Retry, SendError};
+use crate::manager::{
+    ChannelManager, Event, PaymentFailureReason, PaymentId, RecipientOnionFields, Retry, SendError,
+};
 use crate::routing::{
     DefaultRouter, FindRouteError, FirstHop, InFlightHtlcs, LiquidityScorer, Path, Route,
     RouteParameters, Router, ScorerConfig,
@@ -274,9 +276,14 @@ impl Network {
         self.nodes[from].take_events_where(|event| {
             matches!(event, Event::PaymentPathFailed { payment_id, .. } if *payment_id == pending.payment_id)
         });
+        // One route at the start, one more after each path failure that said it would retry,
+        // except a retry that found no route (the payment then failed with RouteNotFound).
+        let no_route_at_retry = matches!(&outcome, Some(Err(PayError::Failed(reason)))
+            if **reason == PaymentFailureReason::RouteNotFound);
         let attempts = u32::try_from(failed_paths.len())
             .unwrap_or(u32::MAX)
-            .saturating_add(1);
+            .saturating_add(1)
+            .saturating_sub(u32::from(no_route_at_retry));
         let paths: Vec<Path> = self
             .routing
             .settled_paths
@@ -357,6 +364,13 @@ impl Network {
             routes_found,
         };
         act(&mut node.manager, &mut router)
+    }
+
+    /// Takes the paths that settled (with their payer) and were not yet taken: those of
+    /// payments started with [`send_routed_payment`](Self::send_routed_payment)
+    /// ([`pay_routed`](Self::pay_routed) takes its own).
+    pub fn take_settled_paths(&mut self) -> Vec<(usize, Path)> {
+        core::mem::take(&mut self.routing.settled_paths)
     }
 
     /// Node `index`'s scorer (what it learnt from its routed payments), if it sent any.
