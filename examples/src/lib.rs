@@ -1,1 +1,5 @@
-//! Runnable programs for new users of the `lightning` crate; see `src/bin/`.
+//! Runnable programs for new users of the `lightning` crate; see `src/bin/`. The `node`
+//! program's code is the [`node`] module.
+#![deny(missing_docs)]
+
+pub mod node;

@@ -7,6 +7,8 @@
 //!   `commitment_signed`/`revoke_and_ack` dance.
 //! - `close`: `shutdown`, `closing_signed` fee negotiation and force close.
 //! - `reestablish`: disconnects and `channel_reestablish` (BOLT 2 "Message Retransmission").
+//! - `announce`: what the channel gives its BOLT 7 announcement (public flag, funding keys
+//!   and signature, advertised HTLC range); the manager drives `announcement_signatures`.
 //! - `serialize`: the channel's versioned TLV encoding, to survive a restart.
 //!
 //! # Call contract of [`Channel`]
@@ -54,6 +56,7 @@
 //! [`signer_ready`](Channel::signer_ready) when it is ready and the step resumes.
 //! Every error is a [`ChannelError`] saying what the owner must do.
 
+mod announce;
 mod close;
 mod commitment;
 pub mod config;

@@ -33,6 +33,7 @@ impl ChannelManager {
         };
         self.handle_channel_result(channel_id, result);
         self.drain_channel(channel_id);
+        self.advance_announcement(channel_id);
     }
 
     fn funding_txid(&self, channel_id: &ChannelId) -> Option<Txid> {

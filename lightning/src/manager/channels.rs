@@ -76,6 +76,11 @@ pub struct ChannelDetails {
     pub phase: ChannelPhase,
     /// Whether the peer is connected.
     pub is_peer_connected: bool,
+    /// Whether the channel was opened to be announced (`announce_channel`).
+    pub is_public: bool,
+    /// Whether its `channel_announcement` is complete (both sides' signatures) and went to
+    /// the gossip queue.
+    pub is_announced: bool,
 }
 
 impl ChannelManager {
@@ -318,6 +323,8 @@ impl ChannelManager {
                     is_usable: channel.is_usable() && is_peer_connected,
                     phase: channel.phase(),
                     is_peer_connected,
+                    is_public: channel.is_public(),
+                    is_announced: entry.announce.announced,
                 }
             })
             .collect()
@@ -373,6 +380,7 @@ impl ChannelManager {
                 funding_confirmation: None,
                 funding_script: None,
                 closing_reason: None,
+                announce: Default::default(),
             },
         );
     }

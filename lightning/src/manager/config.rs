@@ -1,6 +1,7 @@
 //! What the `ChannelManager` is built with: its plugs and its policy.
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 
 use lightning_signer_api::traits::{EntropySource, NodeSigner, SignerProvider};
 
@@ -8,6 +9,7 @@ use crate::chain::BestBlock;
 use crate::channel::ChannelConfig;
 use crate::util::logger::SharedLogger;
 use crate::wire::features::{Feature, InitFeatures};
+use crate::wire::gossip::AddressDescriptor;
 use crate::wire::ChainHash;
 
 /// The manager's policy.
@@ -33,6 +35,17 @@ pub struct ManagerConfig {
     /// incomplete multi-part payment may wait for its remaining parts before every part is
     /// failed back with `mpp_timeout`.
     pub mpp_timeout_ticks: u32,
+    /// How many [`timer_tick_occurred`](super::ChannelManager::timer_tick_occurred) calls a
+    /// forward may wait for its next channel to be usable again (its peer disconnected or
+    /// reestablishing) before it is failed back with `temporary_channel_failure`.
+    pub held_forward_timeout_ticks: u32,
+    /// The alias in our `node_announcement`: UTF-8, zero-padded (all zeros: none).
+    pub node_alias: [u8; 32],
+    /// The color in our `node_announcement` (red, green, blue).
+    pub node_rgb_color: [u8; 3],
+    /// Where we accept connections, as our `node_announcement` lists them (BOLT 7 asks for
+    /// ascending type order; empty: we do not advertise an address).
+    pub node_addresses: Vec<AddressDescriptor>,
 }
 
 /// The forwarding policy of our channels (what a `channel_update` announces): the fee and the
@@ -79,6 +92,10 @@ impl Default for ManagerConfig {
             forwarding_policy: ForwardingPolicy::default(),
             accept_keysend: false,
             mpp_timeout_ticks: 3,
+            held_forward_timeout_ticks: 2,
+            node_alias: [0; 32],
+            node_rgb_color: [0; 3],
+            node_addresses: Vec::new(),
         }
     }
 }

@@ -5,14 +5,16 @@
 //!
 //! 1. The incoming HTLC is irrevocably committed (`HtlcLockedIn`); its onion peels to a
 //!    forward payload (next `short_channel_id`, amount, expiry).
-//! 2. The checks, in BOLT 4 order: the next channel exists (`unknown_next_peer`), is usable
-//!    and its peer connected (`temporary_channel_failure`), the HTLC pays our
+//! 2. The checks: the next channel exists (`unknown_next_peer`), the HTLC pays our
 //!    [`ForwardingPolicy`](super::ForwardingPolicy) fee (`fee_insufficient`) and leaves our
 //!    CLTV delta (`incorrect_cltv_expiry`), the outgoing expiry is not too near
-//!    (`expiry_too_soon`) nor the incoming one too far (`expiry_too_far`), and the outgoing
-//!    channel takes the HTLC (`amount_below_minimum` under the peer's minimum,
-//!    `temporary_channel_failure` for balance or HTLC limits). A failed check fails the
-//!    incoming HTLC back with that failure, encrypted with the hop's shared secret.
+//!    (`expiry_too_soon`) nor the incoming one too far (`expiry_too_far`), the next channel
+//!    is usable and its peer connected (if it is open but its peer is away or reestablishing,
+//!    the forward is *held* until it is usable again, see `held`; otherwise
+//!    `temporary_channel_failure`), and the outgoing channel takes the HTLC
+//!    (`amount_below_minimum` under the peer's minimum, `temporary_channel_failure` for
+//!    balance or HTLC limits). A failed check fails the incoming HTLC back with that
+//!    failure, encrypted with the hop's shared secret.
 //! 3. The outgoing HTLC is offered with the peeled onion and signed.
 //! 4. Downstream fulfils: we fulfil the incoming HTLC at once with the preimage and emit
 //!    `PaymentForwarded` with our fee. Downstream fails: we wrap its failure packet with our
@@ -36,6 +38,7 @@ use crate::onion::{wrap_failure, Failure, FailureCode, ForwardPayload, OnionPack
 use crate::wire::{ChannelId, PaymentPreimage, ShortChannelId};
 
 use super::events::Event;
+use super::held::{NotForwarded, PendingForward};
 use super::payments::UnpeeledHtlc;
 use super::ChannelManager;
 
@@ -62,7 +65,8 @@ pub(super) struct ForwardedHtlc {
 }
 
 impl ChannelManager {
-    /// Forwards an incoming HTLC as its peeled onion says, or fails it back.
+    /// Forwards an incoming HTLC as its peeled onion says, holds it while its next channel is
+    /// reestablishing (see `held`), or fails it back.
     pub(super) fn forward_htlc(
         &mut self,
         htlc: &UnpeeledHtlc,
@@ -70,18 +74,6 @@ impl ChannelManager {
         payload: ForwardPayload,
         next_packet: Box<OnionPacket>,
     ) {
-        if let Err(failure) = self.try_forward(htlc, shared_secret, payload, &next_packet) {
-            self.fail_inbound(htlc.channel_id, htlc.htlc_id, &shared_secret, failure);
-        }
-    }
-
-    fn try_forward(
-        &mut self,
-        htlc: &UnpeeledHtlc,
-        shared_secret: SharedSecret,
-        payload: ForwardPayload,
-        next_packet: &OnionPacket,
-    ) -> Result<(), Failure> {
         let ForwardPayload::Unblinded {
             short_channel_id,
             amt_to_forward,
@@ -90,32 +82,55 @@ impl ChannelManager {
         } = payload
         else {
             // We never announce blinded paths: nobody should route one through us.
-            return Err(Failure::InvalidOnionBlinding {
+            let failure = Failure::InvalidOnionBlinding {
                 sha256_of_onion: [0u8; 32],
-            });
+            };
+            self.fail_inbound(htlc.channel_id, htlc.htlc_id, &shared_secret, failure);
+            return;
         };
+        let mut next_onion = Box::new([0u8; crate::onion::ONION_PACKET_LEN]);
+        next_onion.copy_from_slice(&next_packet.to_bytes());
+        self.dispatch_forward(PendingForward {
+            prev_channel_id: htlc.channel_id,
+            prev_htlc_id: htlc.htlc_id,
+            incoming_amount_msat: htlc.amount_msat,
+            payment_hash: htlc.payment_hash,
+            incoming_cltv_expiry: htlc.cltv_expiry,
+            shared_secret,
+            short_channel_id,
+            amt_to_forward,
+            outgoing_cltv_value,
+            next_onion,
+            ticks: 0,
+        });
+    }
+
+    /// Offers the outgoing HTLC of `request` now, or says to hold or fail it.
+    pub(super) fn try_forward(&mut self, request: &PendingForward) -> Result<(), NotForwarded> {
         let out_channel = self
-            .channel_by_scid(short_channel_id)
+            .channel_by_scid(request.short_channel_id)
             .ok_or(Failure::UnknownNextPeer)?;
+        self.check_forward_policy(request)?;
         let usable = self
             .channels
             .get(&out_channel)
             .is_some_and(|entry| entry.channel.is_usable());
         if !usable || !self.is_peer_connected_for(out_channel) {
-            return Err(temporary_channel_failure());
+            if self.is_temporarily_unusable(out_channel) {
+                return Err(NotForwarded::Hold);
+            }
+            return Err(temporary_channel_failure().into());
         }
-        self.check_forward_policy(htlc, amt_to_forward, outgoing_cltv_value)?;
-        let mut onion = Box::new([0u8; crate::onion::ONION_PACKET_LEN]);
-        onion.copy_from_slice(&next_packet.to_bytes());
+        let amt_to_forward = request.amt_to_forward;
         // Present: channel_by_scid found it.
         let entry = self.channels.get_mut(&out_channel).expect("channel exists");
         let out_htlc_id = entry
             .channel
             .send_htlc(
                 amt_to_forward,
-                htlc.payment_hash,
-                outgoing_cltv_value,
-                onion,
+                request.payment_hash,
+                request.outgoing_cltv_value,
+                request.next_onion.clone(),
             )
             .map_err(|error| match error {
                 ChannelError::Api(ApiError::BelowHtlcMinimum) => Failure::AmountBelowMinimum {
@@ -127,12 +142,12 @@ impl ChannelManager {
         self.forwards.insert(
             (out_channel, out_htlc_id),
             ForwardedHtlc {
-                prev_channel_id: htlc.channel_id,
-                prev_htlc_id: htlc.htlc_id,
-                incoming_amount_msat: htlc.amount_msat,
+                prev_channel_id: request.prev_channel_id,
+                prev_htlc_id: request.prev_htlc_id,
+                incoming_amount_msat: request.incoming_amount_msat,
                 outgoing_amount_msat: amt_to_forward,
-                outgoing_cltv_expiry: outgoing_cltv_value,
-                shared_secret,
+                outgoing_cltv_expiry: request.outgoing_cltv_value,
+                shared_secret: request.shared_secret,
             },
         );
         let result = entry.channel.maybe_send_commitment();
@@ -142,26 +157,23 @@ impl ChannelManager {
     }
 
     /// Fee, CLTV delta and expiry checks of our forwarding policy.
-    fn check_forward_policy(
-        &self,
-        htlc: &UnpeeledHtlc,
-        amt_to_forward: u64,
-        outgoing_cltv_value: u32,
-    ) -> Result<(), Failure> {
+    fn check_forward_policy(&self, request: &PendingForward) -> Result<(), Failure> {
+        let amt_to_forward = request.amt_to_forward;
+        let outgoing_cltv_value = request.outgoing_cltv_value;
         let policy = self.config.forwarding_policy;
         let fee_insufficient = Failure::FeeInsufficient {
-            htlc_msat: htlc.amount_msat,
+            htlc_msat: request.incoming_amount_msat,
             channel_update: Vec::new(),
         };
         let required = policy
             .fee_msat(amt_to_forward)
             .and_then(|fee| fee.checked_add(amt_to_forward))
             .ok_or(fee_insufficient.clone())?;
-        if htlc.amount_msat < required {
+        if request.incoming_amount_msat < required {
             return Err(fee_insufficient);
         }
         let least_incoming = u64::from(outgoing_cltv_value) + u64::from(policy.cltv_expiry_delta);
-        if u64::from(htlc.cltv_expiry) < least_incoming {
+        if u64::from(request.incoming_cltv_expiry) < least_incoming {
             return Err(Failure::IncorrectCltvExpiry {
                 cltv_expiry: outgoing_cltv_value,
                 channel_update: Vec::new(),
@@ -173,7 +185,7 @@ impl ChannelManager {
                 channel_update: Vec::new(),
             });
         }
-        if htlc.cltv_expiry > height.saturating_add(MAX_INCOMING_EXPIRY_BLOCKS) {
+        if request.incoming_cltv_expiry > height.saturating_add(MAX_INCOMING_EXPIRY_BLOCKS) {
             return Err(Failure::ExpiryTooFar);
         }
         Ok(())

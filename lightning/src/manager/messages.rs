@@ -70,6 +70,7 @@ impl ChannelManager {
         self.pending_opens
             .retain(|_, pending| pending.counterparty_node_id != their_node_id);
         self.messages.retain(|(peer, _)| *peer != their_node_id);
+        self.announcements_peer_disconnected(their_node_id);
     }
 
     /// A message from a connected peer. Channel messages go to the channel they name; `error`
@@ -96,6 +97,10 @@ impl ChannelManager {
                 self.handle_error(their_node_id, &msg);
                 return Ok(());
             }
+            Message::AnnouncementSignatures(msg) => {
+                self.handle_announcement_signatures(their_node_id, msg);
+                return Ok(());
+            }
             Message::Warning(msg) => {
                 let text = sanitize(&msg.data);
                 crate::log_at!(
@@ -119,6 +124,9 @@ impl ChannelManager {
         let result = apply_to(&mut entry.channel, &message);
         let error = self.handle_channel_result(channel_id, result);
         self.drain_channel(channel_id);
+        // A reestablished channel may take the forwards that waited for it.
+        self.release_held_forwards();
+        self.advance_announcement(channel_id);
         match error {
             Some(error) => Err(MessageError::Channel(error)),
             None => Ok(()),

@@ -14,7 +14,13 @@
 //! - [`poll_gossip`](ChannelManager::poll_gossip): our own gossip (`channel_announcement`,
 //!   `channel_update`, `node_announcement` for our public channels) to hand to the gossip
 //!   handler's `broadcast_own_gossip`, which applies it to the graph and relays it to every
-//!   peer.
+//!   peer. A channel opened with `announce_channel` is announced once both `channel_ready`
+//!   are exchanged and its funding is [`ANNOUNCEMENT_DEPTH`] deep (`announcement_signatures`
+//!   go to the peer through `poll_message`); see [`set_forwarding_policy`] and
+//!   [`timer_tick_occurred`] for the updates that follow.
+//!
+//! [`set_forwarding_policy`]: ChannelManager::set_forwarding_policy
+//! [`timer_tick_occurred`]: ChannelManager::timer_tick_occurred
 //! - [`next_event`](ChannelManager::next_event): [`Event`]s for the user.
 //!
 //! Lifecycle:
@@ -42,6 +48,7 @@
 //! 6. Close: [`close_channel`](ChannelManager::close_channel) (cooperative) or
 //!    [`force_close_channel`](ChannelManager::force_close_channel) → `ChannelClosed`.
 
+mod announce;
 mod chain;
 mod chain_events;
 mod channels;
@@ -49,6 +56,8 @@ mod config;
 mod drain;
 mod events;
 mod forward;
+mod gossip_out;
+mod held;
 mod inbound_secret;
 mod messages;
 mod mpp;
@@ -59,13 +68,16 @@ mod payments_out;
 mod reconnect;
 mod retry;
 mod serialize;
+mod serialize_announce;
 mod serialize_events;
 mod serialize_payments;
 
+pub use announce::ANNOUNCEMENT_DEPTH;
 pub use channels::{ChannelDetails, CommandError};
 pub use config::{our_init_features, ForwardingPolicy, ManagerConfig, ManagerParams};
 pub use events::{ClosureReason, Event, PaymentFailureReason};
 pub use forward::{MAX_INCOMING_EXPIRY_BLOCKS, MIN_OUTGOING_EXPIRY_BLOCKS};
+pub use gossip_out::GOSSIP_REFRESH_SECS;
 pub use inbound_secret::{InboundPaymentError, InboundPaymentKey, PaymentSecret, VerifiedPayment};
 pub use messages::MessageError;
 pub use mpp::CLAIM_EXPIRY_BUFFER;
@@ -112,6 +124,8 @@ struct ChannelEntry {
     funding_script: Option<bitcoin::ScriptBuf>,
     /// The reason to report when the channel's `Closed` event comes out, when we decided it.
     closing_reason: Option<ClosureReason>,
+    /// Where the channel's BOLT 7 announcement and our updates for it stand.
+    announce: announce::AnnounceState,
 }
 
 /// What the manager knows about a peer.
@@ -155,6 +169,8 @@ pub struct ChannelManager {
     unpeeled: Vec<UnpeeledHtlc>,
     /// Forwarded HTLCs in flight, by outgoing `(channel, htlc id)`.
     forwards: HashMap<(ChannelId, u64), forward::ForwardedHtlc>,
+    /// Forwards waiting for their next channel to be usable again, oldest first.
+    held_forwards: Vec<held::PendingForward>,
     /// Payments to us with parts still missing.
     receiving: HashMap<PaymentHash, mpp::PartialSet>,
     /// Paths of our payments that settled, not yet reported to a router.
@@ -165,6 +181,8 @@ pub struct ChannelManager {
     broadcasts: VecDeque<Transaction>,
     /// Our own gossip to broadcast to the whole network.
     gossip: VecDeque<Message>,
+    /// The timestamp of our latest `node_announcement`, if we sent one.
+    last_node_announcement: Option<u32>,
 }
 
 impl ChannelManager {
@@ -202,6 +220,7 @@ impl ChannelManager {
             claimable: HashMap::new(),
             unpeeled: Vec::new(),
             forwards: HashMap::new(),
+            held_forwards: Vec::new(),
             receiving: HashMap::new(),
             successful_paths: Vec::new(),
             events: VecDeque::new(),
@@ -209,6 +228,7 @@ impl ChannelManager {
             monitor_updates: VecDeque::new(),
             broadcasts: VecDeque::new(),
             gossip: VecDeque::new(),
+            last_node_announcement: None,
         }
     }
 
@@ -298,5 +318,6 @@ impl ChannelManager {
             }
         }
         self.retry_unpeeled();
+        self.advance_all_announcements();
     }
 }

@@ -110,8 +110,12 @@ impl ChannelManager {
     }
 
     /// Call about once a minute: ages incomplete multi-part payments (failing back those that
-    /// waited `mpp_timeout_ticks` ticks with `mpp_timeout`).
+    /// waited `mpp_timeout_ticks` ticks with `mpp_timeout`) and held forwards (failing back
+    /// those that waited `held_forward_timeout_ticks` ticks), and re-issues our gossip older
+    /// than [`GOSSIP_REFRESH_SECS`](super::GOSSIP_REFRESH_SECS).
     pub fn timer_tick_occurred(&mut self) {
+        self.age_held_forwards();
+        self.refresh_own_gossip();
         let limit = self.config.mpp_timeout_ticks;
         let mut expired = Vec::new();
         for (hash, set) in self.receiving.iter_mut() {
@@ -163,6 +167,7 @@ impl ChannelManager {
             }
         }
         self.close_channels_with_expiring_forwards();
+        self.fail_expiring_held_forwards();
     }
 
     fn fail_held(&mut self, payment_hash: PaymentHash, parts: Vec<ClaimableHtlc>) {

@@ -11,7 +11,9 @@
 //! not yet broadcast.
 //!
 //! Records: 0 node, 2 channels, 4 outbound payments, 6 inbound HTLCs, 8 events, 10 monitor
-//! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required).
+//! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required);
+//! 15 our channel announcements (optional, see `serialize_announce`), 17 forwards held while
+//! their next channel reestablishes (optional, only when some are).
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
@@ -51,6 +53,7 @@ use crate::monitor::update::ChannelMonitorUpdate;
 use crate::wire::{ChannelId, Decode, DecodeError, Encode, Reader, TlvWriter};
 
 use super::config::ManagerParams;
+use super::held::{read_held_forwards, write_held_forwards, HELD_FORWARDS_RECORD};
 use super::payments::UnpeeledHtlc;
 use super::serialize_events::{read_event, write_event};
 use super::serialize_payments::{
@@ -219,6 +222,16 @@ impl ChannelManager {
         w.write_bytes(10, &outputs);
         w.write_bytes(12, &write_forwards(&self.forwards));
         w.write_bytes(14, &write_receiving(&self.receiving));
+        w.write_bytes(
+            super::serialize_announce::ANNOUNCEMENT_RECORD,
+            &self.write_announcements(),
+        );
+        if !self.held_forwards.is_empty() {
+            w.write_bytes(
+                HELD_FORWARDS_RECORD,
+                &write_held_forwards(&self.held_forwards),
+            );
+        }
         w.finish();
         out
     }
@@ -272,6 +285,23 @@ impl ChannelManager {
             manager.receiving = read_receiving(r)?;
             Ok(())
         })?;
+        if records.get(HELD_FORWARDS_RECORD).is_some() {
+            record(&records, HELD_FORWARDS_RECORD, "held forwards", |r| {
+                manager.held_forwards = read_held_forwards(r)?;
+                Ok(())
+            })?;
+        }
+        if records
+            .get(super::serialize_announce::ANNOUNCEMENT_RECORD)
+            .is_some()
+        {
+            record(
+                &records,
+                super::serialize_announce::ANNOUNCEMENT_RECORD,
+                "announcements",
+                |r| Ok(manager.read_announcements(r)?),
+            )?;
+        }
         Ok(manager)
     }
 
@@ -305,6 +335,7 @@ impl ChannelManager {
                     funding_confirmation,
                     funding_script,
                     closing_reason: None,
+                    announce: Default::default(),
                 },
             );
         }

@@ -175,6 +175,9 @@ impl Channel {
             waits: SignerWaits::default(),
             link: crate::channel::LinkState::Connected,
         };
+        channel.set_public(
+            msg.channel_flags & crate::wire::channel::CHANNEL_FLAG_ANNOUNCE_CHANNEL != 0,
+        );
         channel.queues.push_message(Message::AcceptChannel(accept));
         Ok(channel)
     }

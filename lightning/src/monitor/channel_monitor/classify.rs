@@ -95,6 +95,9 @@ impl ChannelMonitor {
                 }
             }
         }
+        if let Some(found) = self.classify_future_counterparty_commitment(tx, number, height) {
+            return found;
+        }
         (FundingSpendKind::Unrecognized, Vec::new())
     }
 

@@ -2,7 +2,8 @@
 //!
 //! Split by concern:
 //! - `data`: the channel data from the init and the updates, and how an update applies;
-//! - `classify`: what spent the funding output;
+//! - `classify`: what spent the funding output (`future_commitment`: a counterparty
+//!   commitment newer than we know, after data loss);
 //! - `outputs`: the outputs each kind of commitment leaves us (revoked, counterparty, holder);
 //! - `claims`: building and signing the claiming transactions;
 //! - `resolve`: the resolution walk (spends, second stages, preimages, events, broadcasts);
@@ -15,6 +16,7 @@ mod claims;
 mod classify;
 mod data;
 mod events;
+mod future_commitment;
 mod outputs;
 mod persist;
 mod resolve;

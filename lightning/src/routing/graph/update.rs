@@ -29,8 +29,10 @@ pub enum UtxoResult {
 }
 
 /// A caller-provided lookup of funding outputs by short channel id, used to check that an
-/// announced channel exists on chain (and to learn its capacity).
-pub trait UtxoLookup {
+/// announced channel exists on chain (and to learn its capacity). `Send`, so that a
+/// [`GossipHandler`](crate::routing::gossip::GossipHandler) holding one can live in a
+/// multi-threaded runtime.
+pub trait UtxoLookup: Send {
     /// The output `short_channel_id` points at on `chain_hash`.
     fn lookup_utxo(
         &mut self,

@@ -380,7 +380,12 @@ impl Network {
     }
 
     /// Kills both sockets of connection `index`, recording who ended it and why.
-    fn end_connection(&mut self, index: usize, by: usize, reason: Option<DisconnectReason>) {
+    pub(super) fn end_connection(
+        &mut self,
+        index: usize,
+        by: usize,
+        reason: Option<DisconnectReason>,
+    ) {
         let connection = self.connections.remove(index);
         for (node_index, conn) in [
             (connection.a, connection.conn_a),

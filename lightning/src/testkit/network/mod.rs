@@ -51,6 +51,21 @@
 //!    [`onchain_balance`](Network::onchain_balance), [`TestNode::broadcasts`],
 //!    [`chain`](Network::chain) (mempool, UTXOs), [`disconnections`](Network::disconnections).
 //!
+//! 8. Crash and restart (see [`restart`] for the persistence points): each node writes its
+//!    monitors and its manager to its own store as it goes;
+//!    [`crash_and_restart`](Network::crash_and_restart) rebuilds a node from it,
+//!    [`crash_after_persistence_points`](Network::crash_after_persistence_points) arms a crash
+//!    right after a chosen write, [`snapshot`](Network::snapshot) and
+//!    [`restore`](Network::restore) restart a node from an old backup (data loss).
+//!    [`run_until_message`](Network::run_until_message) and
+//!    [`drop_connection_at_message`](Network::drop_connection_at_message) cut a connection at
+//!    a chosen message.
+//! 9. Topologies (see [`script`]): [`route_along`](Network::route_along),
+//!    [`send_payment_along`](Network::send_payment_along), [`pay_along`](Network::pay_along),
+//!    [`find_route`](Network::find_route), [`timer_tick`](Network::timer_tick), and
+//!    [`run_script`](Network::run_script) with a [`PaymentScript`] (channels, then payments,
+//!    crashes, disconnections, blocks, ticks; one [`StepOutcome`] per step).
+//!
 //! Nothing moves between calls: every helper documents what it runs. Same seeds and same
 //! calls give the same run.
 //!
@@ -84,8 +99,10 @@ mod gossip;
 mod links;
 mod monitors;
 mod node;
+pub mod restart;
 mod routed;
 mod run;
+pub mod script;
 
 pub use breach::{MonitorSnapshot, StaleBroadcastError};
 pub use flows::{PayError, PaymentOutcome, PendingPayment};
@@ -93,7 +110,9 @@ pub use links::Disconnection;
 pub use monitors::{MonitorWiringError, UPDATES_BETWEEN_FULL_WRITES};
 pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
 pub use routed::{RoutedOutcome, RoutedPayError, ANNOUNCEMENT_DEPTH};
+pub use restart::{NodeSnapshot, RestartError};
 pub use run::MAX_QUIET_ROUNDS;
+pub use script::{PaymentScript, ScriptReport, ScriptStep, StepOutcome};
 
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
@@ -123,6 +142,8 @@ pub struct Network {
     next_user_channel_id: u128,
     next_payment_id: u64,
     routing: routed::RoutingState,
+    /// An armed crash: `(node, persistence point)` (see `restart`).
+    crash_trigger: Option<(usize, u64)>,
 }
 
 impl Network {
@@ -154,6 +175,7 @@ impl Network {
             next_user_channel_id: 0,
             next_payment_id: 0,
             routing: routed::RoutingState::default(),
+            crash_trigger: None,
         };
         network.sync_chain();
         network

@@ -1,7 +1,9 @@
-//! Each [`TestNode`](super::TestNode)'s [`ChainMonitor`]: a [`MonitorUpdatingPersister`] over a
-//! [`MemoryStore`], wrapped so that [`MonitorPolicy::Hold`] answers
-//! [`PersistStatus::InProgress`] (the write itself is done at once; only its completion is
-//! held until the test reports it).
+//! Each [`TestNode`](super::TestNode)'s [`ChainMonitor`] and its persisted state: the chain
+//! monitor's persister only answers as the node's [`MonitorPolicy`] says
+//! ([`PersistStatus::InProgress`] under [`MonitorPolicy::Hold`]); the writes themselves go,
+//! at once, to the node's own [`MonitorUpdatingPersister`] over a [`MemoryStore`], which the
+//! network keeps outside the chain monitor so that a crash can restart the node from it (see
+//! `restart`). Only the completion of a held write waits for the test.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -53,28 +55,22 @@ impl SharedPolicy {
     }
 }
 
-/// A [`MonitorUpdatingPersister`] whose answers follow the node's [`MonitorPolicy`].
+/// The chain monitor's persister: it answers as the node's [`MonitorPolicy`] says; the
+/// network writes the monitor to the node's store itself ([`apply_update`]).
 pub(super) struct PolicyPersister {
-    inner: MonitorUpdatingPersister,
     policy: SharedPolicy,
 }
 
 impl PolicyPersister {
-    /// A persister over a fresh [`MemoryStore`], answering as `policy` says at each call.
+    /// A persister answering as `policy` says at each call.
     pub(super) fn new(policy: SharedPolicy) -> Self {
-        PolicyPersister {
-            inner: MonitorUpdatingPersister::new(
-                Box::new(MemoryStore::new()),
-                UPDATES_BETWEEN_FULL_WRITES,
-            ),
-            policy,
-        }
+        PolicyPersister { policy }
     }
 
-    fn answer(&self, status: PersistStatus) -> PersistStatus {
-        match (status, self.policy.get()) {
-            (PersistStatus::Completed, MonitorPolicy::Hold) => PersistStatus::InProgress,
-            (status, _) => status,
+    fn answer(&self) -> PersistStatus {
+        match self.policy.get() {
+            MonitorPolicy::Hold => PersistStatus::InProgress,
+            MonitorPolicy::CompleteImmediately => PersistStatus::Completed,
         }
     }
 }
@@ -82,29 +78,30 @@ impl PolicyPersister {
 impl Persister for PolicyPersister {
     fn persist_new_channel(
         &mut self,
-        channel_id: ChannelId,
-        monitor: &dyn PersistableMonitor,
+        _channel_id: ChannelId,
+        _monitor: &dyn PersistableMonitor,
     ) -> PersistStatus {
-        let status = self.inner.persist_new_channel(channel_id, monitor);
-        self.answer(status)
+        self.answer()
     }
 
     fn update_persisted_channel(
         &mut self,
-        channel_id: ChannelId,
-        update: &ChannelMonitorUpdate,
-        monitor: &dyn PersistableMonitor,
+        _channel_id: ChannelId,
+        _update: &ChannelMonitorUpdate,
+        _monitor: &dyn PersistableMonitor,
     ) -> PersistStatus {
-        let status = self
-            .inner
-            .update_persisted_channel(channel_id, update, monitor);
-        self.answer(status)
+        self.answer()
     }
 
-    fn persist_manager(&mut self, manager: &[u8]) -> PersistStatus {
-        // The manager is written synchronously: holding applies to monitor updates only.
-        self.inner.persist_manager(manager)
+    fn persist_manager(&mut self, _manager: &[u8]) -> PersistStatus {
+        // The network writes the manager to the node's store itself.
+        PersistStatus::Completed
     }
+}
+
+/// A fresh store for a node: a [`MonitorUpdatingPersister`] over an empty [`MemoryStore`].
+pub(super) fn new_node_store() -> MonitorUpdatingPersister {
+    MonitorUpdatingPersister::new(Box::new(MemoryStore::new()), UPDATES_BETWEEN_FULL_WRITES)
 }
 
 /// Why the testkit could not hand a monitor update to the node's [`ChainMonitor`].
@@ -131,8 +128,29 @@ impl core::fmt::Display for MonitorWiringError {
 impl core::error::Error for MonitorWiringError {}
 
 /// Gives one update the manager emitted to the chain monitor: update 0 (the init) becomes a
-/// new monitor at `best_block`, any other is applied to the channel's monitor.
+/// new monitor at `best_block`, any other is applied to the channel's monitor. What the
+/// chain monitor accepted is written to `store` at once (the whole monitor for update 0, a
+/// delta otherwise, compacted as [`MonitorUpdatingPersister`] does).
 pub(super) fn apply_update(
+    chain_monitor: &mut ChainMonitor,
+    keys: &mut KeysManager,
+    store: &mut MonitorUpdatingPersister,
+    update: &ChannelMonitorUpdate,
+    best_block: BestBlock,
+) -> Result<PersistStatus, MonitorWiringError> {
+    let status = hand_to_chain_monitor(chain_monitor, keys, update, best_block)?;
+    if let Some(monitor) = chain_monitor.get_monitor(&update.channel_id) {
+        // A MemoryStore never fails a write: the status is always Completed.
+        if update.update_id == 0 {
+            store.persist_new_channel(update.channel_id, monitor);
+        } else {
+            store.update_persisted_channel(update.channel_id, update, monitor);
+        }
+    }
+    Ok(status)
+}
+
+fn hand_to_chain_monitor(
     chain_monitor: &mut ChainMonitor,
     keys: &mut KeysManager,
     update: &ChannelMonitorUpdate,

@@ -129,8 +129,8 @@ impl NodeConfig {
 }
 
 /// One simulated node: a [`KeysManager`] from its seed, a [`PeerManager`], a
-/// [`ChannelManager`], a logger, its own [`SimWallet`] and its listener id on the network's
-/// [`SimChain`].
+/// [`ChannelManager`], a [`GossipHandler`] over its own graph ([`graph`](Self::graph)), a
+/// logger, its own [`SimWallet`] and its listener id on the network's [`SimChain`].
 ///
 /// The [`Network`](super::Network) moves its bytes, completes (or holds) its monitor
 /// updates, broadcasts its transactions and syncs it to the chain. Tests read it through
@@ -163,6 +163,16 @@ pub struct TestNode {
     pub(super) events: Vec<Event>,
     pub(super) broadcasts: Vec<Transaction>,
     pub(super) min_final_cltv_expiry_delta: u32,
+    /// What the node has persisted (monitors, updates, the manager), see `restart`.
+    pub(super) store: crate::persist::MonitorUpdatingPersister,
+    /// The node's config, to build it again after a crash.
+    pub(super) config: NodeConfig,
+    /// How many persistence points (writes to `store`) the node has made.
+    pub(super) persistence_points: u64,
+    /// The manager encoding last written to `store`.
+    pub(super) last_manager_write: Vec<u8>,
+    /// How many times the node was restarted.
+    pub(super) lives: u64,
     /// The node's gossip handler over its graph (see [`TestNode::gossip`]).
     pub(super) gossip: GossipHandler,
     pub(super) gossip_enabled: bool,
@@ -171,6 +181,7 @@ pub struct TestNode {
 impl TestNode {
     /// Builds the node of `config` at the tip of `chain`, funding its wallet first if asked.
     pub(super) fn new(config: NodeConfig, chain: &mut SimChain, chain_hash: ChainHash) -> Self {
+        let saved_config = config.clone();
         let keys = |seed: &[u8; 32]| {
             // Invariant: KeysManager refuses only seeds that give an invalid BIP32 master key,
             // which SHA512 makes practically impossible; test seeds are fixed and known good.
@@ -221,6 +232,11 @@ impl TestNode {
             events: Vec::new(),
             broadcasts: Vec::new(),
             min_final_cltv_expiry_delta,
+            store: super::monitors::new_node_store(),
+            config: saved_config,
+            persistence_points: 0,
+            last_manager_write: Vec::new(),
+            lives: 0,
             gossip: GossipHandler::new(
                 NetworkGraph::new(chain_hash),
                 GossipConfig::default(),

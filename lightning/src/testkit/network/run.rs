@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 use core::time::Duration;
 
+use crate::monitor::update::ChannelMonitorUpdate;
 use crate::testkit::MineOutcome;
 use crate::wire::ChannelId;
 
@@ -44,7 +45,7 @@ impl Network {
     }
 
     /// The directions with queued messages that are not held, as `(from, to)`.
-    fn deliverable_directions(&self) -> Vec<(usize, usize)> {
+    pub(super) fn deliverable_directions(&self) -> Vec<(usize, usize)> {
         let mut directions = Vec::new();
         for connection in &self.connections {
             for (from, to, queue) in [
@@ -69,34 +70,24 @@ impl Network {
         moved
     }
 
-    /// Drains node `index`'s channel manager until it has nothing more to say.
+    /// Drains node `index`'s channel manager until it has nothing more to say. Each round
+    /// first writes the manager if it changed (so the write holds the monitor updates, events
+    /// and broadcasts it is about to hand out), then writes its monitor updates, then hands
+    /// out the rest (see `restart` for these persistence points).
     fn collect_node(&mut self, index: usize) -> bool {
         let mut moved_any = false;
         loop {
             let mut moved = false;
-            let node = &mut self.nodes[index];
-            while let Some(update) = node.manager.poll_monitor_update() {
+            if self.write_manager_if_changed(index) {
+                return true;
+            }
+            while let Some(update) = self.nodes[index].manager.poll_monitor_update() {
                 moved = true;
-                let best_block = self
-                    .chain
-                    .listener_tip(node.monitor_listener)
-                    .unwrap_or_else(|| self.chain.tip());
-                let applied =
-                    apply_update(&mut node.chain_monitor, &mut node.keys, &update, best_block);
-                match applied {
-                    Ok(PersistStatus::InProgress) => node
-                        .held_updates
-                        .push((update.channel_id, update.update_id)),
-                    Ok(_) => {}
-                    Err(error) => {
-                        // Keep the channel going as before the monitors were wired, and
-                        // record the refusal for the test to see.
-                        node.monitor_errors.push(error);
-                        node.manager
-                            .monitor_update_completed(update.channel_id, update.update_id);
-                    }
+                if self.hand_monitor_update(index, &update) {
+                    return true;
                 }
             }
+            let node = &mut self.nodes[index];
             moved |= node.drain_chain_monitor(&mut self.chain);
             moved |= self.collect_gossip(index);
             let node = &mut self.nodes[index];
@@ -130,6 +121,47 @@ impl Network {
             }
             moved_any = true;
         }
+    }
+
+    /// Hands one monitor update of node `index` to its chain monitor and store (a
+    /// persistence point), or, if the stored monitor already has it (a restarted node
+    /// replaying its saved queue), reports it complete. Returns whether the node crashed.
+    fn hand_monitor_update(&mut self, index: usize, update: &ChannelMonitorUpdate) -> bool {
+        let node = &mut self.nodes[index];
+        let already_durable = node
+            .chain_monitor
+            .get_monitor(&update.channel_id)
+            .is_some_and(|monitor| monitor.latest_update_id() >= update.update_id);
+        if already_durable {
+            node.manager
+                .monitor_update_completed(update.channel_id, update.update_id);
+            return false;
+        }
+        let best_block = self
+            .chain
+            .listener_tip(node.monitor_listener)
+            .unwrap_or_else(|| self.chain.tip());
+        let applied = apply_update(
+            &mut node.chain_monitor,
+            &mut node.keys,
+            &mut node.store,
+            update,
+            best_block,
+        );
+        match applied {
+            Ok(PersistStatus::InProgress) => node
+                .held_updates
+                .push((update.channel_id, update.update_id)),
+            Ok(_) => {}
+            Err(error) => {
+                // Keep the channel going as before the monitors were wired, and record the
+                // refusal for the test to see.
+                node.monitor_errors.push(error);
+                node.manager
+                    .monitor_update_completed(update.channel_id, update.update_id);
+            }
+        }
+        self.persistence_point(index)
     }
 
     /// Sets node `index`'s monitor-update policy (updates already held stay held).
