@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use lightning::testkit::network::Network;
 
-use payments::{pay_one, run_batch, Rng, PAYMENT_COUNT};
+use payments::{drain_ahead, pay_one, run_batch, Rng, PAYMENT_COUNT};
 use summary::{Closes, GossipSync, Summary};
 use topology::{
     node_config, open_all, OpenChannel, HUBS, LATE_JOINER, LATE_JOINER_PEER, NODE_COUNT,
@@ -31,8 +31,16 @@ const BATCH_SEED: u64 = 0x5eed;
 /// The leaf that cheats, and its channel's peer.
 const CHEATER: usize = 10;
 const VICTIM: usize = 4;
-/// The channel drained before the batch, from `.0` to `.1`.
-const DRAINED: (usize, usize) = (0, 1);
+/// Payments `(from, to, amount_msat)` over several hops; before each, the second channel of
+/// the route the payer's router would pick is drained behind its back.
+const ACROSS_DRAINED: [(usize, usize, u64); 6] = [
+    (8, 9, 50_000_000),
+    (3, 13, 40_000_000),
+    (12, 9, 30_000_000),
+    (11, 10, 60_000_000),
+    (13, 12, 20_000_000),
+    (10, 11, 80_000_000),
+];
 /// The regional node that goes offline from a hub during part of the batch.
 const FLAKY: (usize, usize) = (6, 2);
 
@@ -60,10 +68,12 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<Summary, String> {
+    let mut clock = Phases::start();
     let mut net = Network::with_nodes((0..NODE_COUNT).map(node_config).collect());
     let channels = open_all(&mut net)?;
-    net.run_until_quiet();
+    clock.lap("open");
     let gossip = gossip_sync(&mut net, &channels)?;
+    clock.lap("gossip");
 
     // The cheater keeps a copy of its monitor, then the channel moves on.
     let breach_channel = channel_between(&channels, CHEATER, VICTIM)?;
@@ -73,34 +83,39 @@ fn run() -> Result<Summary, String> {
     net.pay(VICTIM, CHEATER, 20_000_000)
         .map_err(|err| format!("payment on the breach channel: {err}"))?;
 
-    // Drain one hub channel: the graph still shows its capacity, so routes through it fail
-    // at the hub and the payers retry elsewhere.
-    let drained = channel_between(&channels, DRAINED.0, DRAINED.1)?;
-    let spare = net
-        .node(DRAINED.0)
-        .channel(drained)
-        .map(|details| details.outbound_capacity_msat)
-        .unwrap_or(0);
-    net.pay(DRAINED.0, DRAINED.1, spare.saturating_sub(5_000_000))
-        .map_err(|err| format!("draining {}->{}: {err}", DRAINED.0, DRAINED.1))?;
-
     let payers: Vec<usize> = (0..NODE_COUNT).filter(|i| *i != LATE_JOINER).collect();
     let mut rng = Rng::new(BATCH_SEED);
+    let mut drained = 0;
     let mut batch = run_batch(&mut net, &payers, PAYMENT_COUNT, &mut rng, |net, i| {
         if i == PAYMENT_COUNT / 3 {
             net.disconnect(FLAKY.0, FLAKY.1);
         } else if i == 2 * PAYMENT_COUNT / 3 {
             net.reconnect(FLAKY.0, FLAKY.1);
         }
+        // Every tenth payment finds the second channel of its route drained.
+        if i % 10 != 5 {
+            return None;
+        }
+        let (from, to, amount_msat) = ACROSS_DRAINED[(i / 10) % ACROSS_DRAINED.len()];
+        if drain_ahead(net, from, to, amount_msat).is_some() {
+            drained += 1;
+        }
+        Some((from, to, amount_msat))
     });
     // The late joiner pays too, over the graph it synced.
     for (to, amount_sat) in [(12, 20_000u64), (HUBS[3], 5_000), (11, 50_000)] {
         pay_one(&mut net, &mut batch, LATE_JOINER, to, amount_sat * 1_000);
     }
+    clock.lap("payments");
 
     let breach = breach::catch(&mut net, &stale, CHEATER, VICTIM)?;
+    clock.lap("breach");
     let closes = close_all(&mut net, &channels, breach_channel)?;
+    clock.lap("closes");
     Ok(Summary {
+        drained,
+        offline: (FLAKY.0, FLAKY.1, PAYMENT_COUNT / 3),
+        phases: clock.laps,
         nodes: net.node_count(),
         channels: channels.len() + 1,
         capacity_sat: channels.iter().map(|c| c.plan.capacity_sat).sum(),
@@ -110,6 +125,27 @@ fn run() -> Result<Summary, String> {
         closes,
         seconds: 0.0,
     })
+}
+
+/// Wall time per phase.
+struct Phases {
+    last: Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Phases {
+    fn start() -> Self {
+        Phases {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.laps.push((name, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
 }
 
 fn channel_between(

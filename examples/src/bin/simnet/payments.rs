@@ -3,6 +3,9 @@
 //! first routes fail (a drained channel, a node gone offline for a while).
 
 use lightning::manager::Retry;
+use lightning::routing::{
+    find_route, InFlightHtlcs, LiquidityScorer, RouteParameters, ScorerConfig,
+};
 use lightning::testkit::network::{Network, PayError};
 
 /// How many payments the batch sends.
@@ -72,19 +75,19 @@ fn failure_name(error: &PayError) -> String {
     }
 }
 
-/// Sends `count` payments between random distinct pairs of `nodes`, one after the other,
-/// amounts between 1,000 and 400,000 sat (most small). `disturb(net, i)` runs before
-/// payment `i` (to drain a channel or take a node offline and back).
+/// Sends `count` payments one after the other, between random distinct pairs of `nodes`
+/// with amounts between 1,000 and 400,000 sat (most small). `script(net, i)` runs before
+/// payment `i`: it may disturb the network (take a node offline, bring it back) and may
+/// return `(from, to, amount_msat)` to send instead of the random payment.
 pub fn run_batch(
     net: &mut Network,
     nodes: &[usize],
     count: usize,
     rng: &mut Rng,
-    mut disturb: impl FnMut(&mut Network, usize),
+    mut script: impl FnMut(&mut Network, usize) -> Option<(usize, usize, u64)>,
 ) -> BatchStats {
     let mut stats = BatchStats::default();
     for i in 0..count {
-        disturb(net, i);
         let from = nodes[rng.below(nodes.len() as u64) as usize];
         let mut to = nodes[rng.below(nodes.len() as u64) as usize];
         while to == from {
@@ -93,6 +96,7 @@ pub fn run_batch(
         // Log-uniform-ish: 1k, 10k or 100k sat scale, times 1..4.
         let scale = [1_000u64, 10_000, 100_000][rng.below(3) as usize];
         let amount_msat = scale * (1 + rng.below(4)) * 1_000;
+        let (from, to, amount_msat) = script(net, i).unwrap_or((from, to, amount_msat));
         pay_one(net, &mut stats, from, to, amount_msat);
     }
     stats
@@ -108,15 +112,37 @@ pub fn pay_one(
     amount_msat: u64,
 ) {
     stats.sent += 1;
+    let verbose = std::env::var_os("SIMNET_VERBOSE").is_some();
     let attempts = match net.pay_routed(from, to, amount_msat, Retry::Attempts(RETRIES)) {
         Ok(outcome) => {
             stats.succeeded += 1;
             stats.fees_msat += outcome.fee_paid_msat;
             stats.amount_msat += amount_msat;
             stats.hops.push(outcome.hops());
+            if verbose {
+                let via: Vec<String> = outcome.paths[0]
+                    .hops
+                    .iter()
+                    .filter_map(|hop| net.index_of(&hop.node_id))
+                    .map(|index| index.to_string())
+                    .collect();
+                eprintln!(
+                    "  {from:>2} -> {to:>2} {:>7} sat: paid over {}, fee {} msat, {} attempt(s)",
+                    amount_msat / 1_000,
+                    via.join("-"),
+                    outcome.fee_paid_msat,
+                    outcome.attempts
+                );
+            }
             outcome.attempts
         }
         Err(err) => {
+            if verbose {
+                eprintln!(
+                    "  {from:>2} -> {to:>2} {:>7} sat: {err}",
+                    amount_msat / 1_000
+                );
+            }
             stats.record_failure(failure_name(&err.error));
             err.attempts
         }
@@ -126,4 +152,51 @@ pub fn pay_one(
     if retries > 0 {
         stats.retried_payments += 1;
     }
+}
+
+/// Drains, behind the payer's back, the second channel of the route its router would pick
+/// for `amount_msat` to `to` (a channel between two other nodes, whose balance the payer
+/// cannot see): its first attempt fails there and it must retry over another route.
+/// Returns the drained channel's ends, or `None` if the route has a single hop.
+pub fn drain_ahead(
+    net: &mut Network,
+    from: usize,
+    to: usize,
+    amount_msat: u64,
+) -> Option<(usize, usize)> {
+    let payer = net.node(from).node_id();
+    let mut params = RouteParameters::new(
+        net.node(to).node_id(),
+        amount_msat,
+        net.node(to).manager().config().min_final_cltv_expiry_delta,
+    );
+    params.max_path_count = 1;
+    let fresh = LiquidityScorer::new(ScorerConfig::default());
+    let scorer = net.scorer(from).unwrap_or(&fresh);
+    let first_hops = net.node(from).manager().first_hops();
+    let route = find_route(
+        net.node(from).graph(),
+        scorer,
+        &payer,
+        &params,
+        &first_hops,
+        &InFlightHtlcs::new(),
+        net.now(),
+    )
+    .ok()?;
+    let hops = &route.paths.first()?.hops;
+    let (a, b) = (
+        net.index_of(&hops.first()?.node_id)?,
+        net.index_of(&hops.get(1)?.node_id)?,
+    );
+    let outbound = net
+        .node(a)
+        .channels()
+        .iter()
+        .find(|channel| channel.counterparty_node_id == hops[1].node_id)
+        .map(|channel| channel.outbound_capacity_msat)?;
+    // Leave less than the payment needs.
+    let keep = amount_msat / 2;
+    net.pay(a, b, outbound.checked_sub(keep)?).ok()?;
+    Some((a, b))
 }

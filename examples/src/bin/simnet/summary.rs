@@ -37,6 +37,12 @@ pub struct Summary {
     pub batch: BatchStats,
     pub breach: Breach,
     pub closes: Closes,
+    /// Channels drained behind a payer's back just before its payment.
+    pub drained: usize,
+    /// `(node, hub, payments)`: a node offline from a hub for that many payments.
+    pub offline: (usize, usize, usize),
+    /// Wall time per phase.
+    pub phases: Vec<(&'static str, f64)>,
     pub seconds: f64,
 }
 
@@ -64,6 +70,9 @@ impl Summary {
         let b = &self.batch;
         if b.succeeded == 0 {
             problems.push("no payment succeeded".to_string());
+        }
+        if self.drained == 0 {
+            problems.push("no channel was drained ahead of a payment".to_string());
         }
         if b.retries == 0 {
             problems.push("no payment was retried".to_string());
@@ -128,6 +137,11 @@ impl fmt::Display for Summary {
             "  retries:   {} ({} payments needed more than one route)",
             b.retries, b.retried_payments
         )?;
+        writeln!(
+            f,
+            "             {} channels drained behind the payer's back; node {} offline from node {} for {} payments",
+            self.drained, self.offline.0, self.offline.1, self.offline.2
+        )?;
         if !b.failure_reasons.is_empty() {
             let reasons: Vec<String> = b
                 .failure_reasons
@@ -163,6 +177,16 @@ impl fmt::Display for Summary {
             "  closes:    {} cooperative, {} forced, {}/{} confirmed",
             self.closes.cooperative, self.closes.forced, self.closes.confirmed, self.closes.total
         )?;
-        writeln!(f, "  time:      {:.2} s", self.seconds)
+        let phases: Vec<String> = self
+            .phases
+            .iter()
+            .map(|(name, secs)| format!("{name} {secs:.2}"))
+            .collect();
+        writeln!(
+            f,
+            "  time:      {:.2} s ({})",
+            self.seconds,
+            phases.join(", ")
+        )
     }
 }

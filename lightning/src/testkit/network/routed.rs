@@ -60,6 +60,9 @@ impl RoutingState {
     }
 }
 
+/// Settled paths with the index of their payer.
+type SettledPaths = Vec<(usize, Path)>;
+
 /// A [`DefaultRouter`] that also records the routes it found and the paths that settled.
 struct TrackingRouter<'a> {
     inner: DefaultRouter<'a>,
@@ -246,7 +249,14 @@ impl Network {
         amount_msat: u64,
         retry: Retry,
     ) -> Result<RoutedOutcome, RoutedPayError> {
+        // Paths of the payer's earlier payments (routed or not) settle into the router at its
+        // next processing: flush them now so that only this payment's come after the mark.
+        let now = self.now;
+        self.with_router(from, |manager, router| {
+            manager.process_pending_payments(router, now)
+        });
         let first_settled = self.routing.settled_paths.len();
+        let payee = self.nodes[to].node_id;
         let pending = self
             .send_routed_payment(from, to, amount_msat, retry)
             .map_err(|err| RoutedPayError {
@@ -284,13 +294,15 @@ impl Network {
             .unwrap_or(u32::MAX)
             .saturating_add(1)
             .saturating_sub(u32::from(no_route_at_retry));
-        let paths: Vec<Path> = self
+        let (ours, others): (SettledPaths, SettledPaths) = self
             .routing
             .settled_paths
             .drain(first_settled..)
-            .filter(|(payer, _)| *payer == from)
-            .map(|(_, path)| path)
-            .collect();
+            .partition(|(payer, path)| {
+                *payer == from && path.hops.last().is_some_and(|hop| hop.node_id == payee)
+            });
+        self.routing.settled_paths.extend(others);
+        let paths: Vec<Path> = ours.into_iter().map(|(_, path)| path).collect();
         match outcome {
             Some(Ok(Event::PaymentSent {
                 payment_id,
