@@ -109,8 +109,8 @@ pub use flows::{PayError, PaymentOutcome, PendingPayment};
 pub use links::Disconnection;
 pub use monitors::{MonitorWiringError, UPDATES_BETWEEN_FULL_WRITES};
 pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
-pub use routed::{RoutedOutcome, RoutedPayError, ANNOUNCEMENT_DEPTH};
 pub use restart::{NodeSnapshot, RestartError};
+pub use routed::{RoutedOutcome, RoutedPayError, ANNOUNCEMENT_DEPTH};
 pub use run::MAX_QUIET_ROUNDS;
 pub use script::{PaymentScript, ScriptReport, ScriptStep, StepOutcome};
 
