@@ -2,9 +2,9 @@
 //! default router over its gossip graph, with retries; plus the disturbances that make some
 //! first routes fail (a drained channel, a node gone offline for a while).
 
-use lightning::manager::Retry;
+use lightning::manager::{PaymentFailureReason, Retry, SendError};
 use lightning::routing::{
-    find_route, InFlightHtlcs, LiquidityScorer, RouteParameters, ScorerConfig,
+    find_route, FindRouteError, InFlightHtlcs, LiquidityScorer, RouteParameters, ScorerConfig,
 };
 use lightning::testkit::network::{Network, PayError};
 
@@ -64,12 +64,20 @@ impl BatchStats {
 /// A short name for why a payment failed.
 fn failure_name(error: &PayError) -> String {
     match error {
+        PayError::Send(SendError::RouteNotFound(FindRouteError::InsufficientLiquidity)) => {
+            "no route with the capacity".to_string()
+        }
+        PayError::Send(SendError::RouteNotFound(_)) => "no route".to_string(),
         PayError::Send(err) => format!("not sent ({err})"),
-        PayError::Failed(reason) => format!("{reason:?}")
-            .split([' ', '{', '('])
-            .next()
-            .unwrap_or("failed")
-            .to_string(),
+        PayError::Failed(reason) => match **reason {
+            PaymentFailureReason::RouteNotFound => "no route left after a failed one".to_string(),
+            PaymentFailureReason::RetriesExhausted => "retries exhausted".to_string(),
+            ref other => format!("{other:?}")
+                .split([' ', '{', '('])
+                .next()
+                .unwrap_or("failed")
+                .to_string(),
+        },
         PayError::NotClaimable => "never reached the payee".to_string(),
         PayError::NoOutcome => "no outcome".to_string(),
     }
