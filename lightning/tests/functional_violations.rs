@@ -6,6 +6,7 @@ use lightning::bitcoin::secp256k1::{Message as SecpMessage, Secp256k1, SecretKey
 use lightning::bitcoin::Transaction;
 use lightning::channel::CloseReason;
 use lightning::manager::{ClosureReason, Event};
+use lightning::monitor::ANTI_REORG_DELAY;
 use lightning::testkit::network::{Network, PendingPayment};
 use lightning::wire::{ChannelId, Message, UpdateFee, UpdateFulfillHtlc};
 
@@ -96,11 +97,20 @@ fn assert_closed_safely(
     commitment
 }
 
-/// The payer's payment failed (its HTLC was on the closed channel).
-fn assert_payment_failed(net: &mut Network, pay: &PendingPayment) {
-    let failed = net.node_mut(pay.from).take_events_where(|event| {
-        matches!(event, Event::PaymentFailed { payment_id, .. } if *payment_id == pay.payment_id)
-    });
+/// The payer's payment fails (its HTLC was on the closed channel, but in no commitment that
+/// reached the chain) exactly once, and only once `commitment` is final: until then the
+/// HTLC may still be claimed on chain.
+fn assert_payment_failed(net: &mut Network, pay: &PendingPayment, commitment: &Transaction) {
+    let is_failed = |event: &Event| matches!(event, Event::PaymentFailed { payment_id, .. } if *payment_id == pay.payment_id);
+    let txid = commitment.compute_txid();
+    while net.chain().tx_confirmations(&txid) < Some(ANTI_REORG_DELAY) {
+        assert!(
+            !net.node(pay.from).events().iter().any(is_failed),
+            "failed before the commitment is final"
+        );
+        net.mine_blocks(1);
+    }
+    let failed = net.node_mut(pay.from).take_events_where(is_failed);
     assert_eq!(failed.len(), 1, "{:?}", net.node(pay.from).events());
 }
 
@@ -115,8 +125,9 @@ fn commitment_signed_with_a_bad_signature() {
     };
     bad.signature = wrong_signature();
     net.inject_message(0, 1, Message::CommitmentSigned(bad));
-    assert_closed_safely(&mut net, channel, 1, 0, CloseReason::BadCommitmentSignature);
-    assert_payment_failed(&mut net, &pay);
+    let commitment =
+        assert_closed_safely(&mut net, channel, 1, 0, CloseReason::BadCommitmentSignature);
+    assert_payment_failed(&mut net, &pay, &commitment);
 }
 
 #[test]
@@ -209,8 +220,9 @@ fn revoke_and_ack_with_a_bad_secret() {
     };
     raa.per_commitment_secret[0] ^= 1;
     net.inject_message(1, 0, Message::RevokeAndAck(raa));
-    assert_closed_safely(&mut net, channel, 0, 1, CloseReason::BadRevocationSecret);
-    assert_payment_failed(&mut net, &pay);
+    let commitment =
+        assert_closed_safely(&mut net, channel, 0, 1, CloseReason::BadRevocationSecret);
+    assert_payment_failed(&mut net, &pay, &commitment);
 }
 
 #[test]

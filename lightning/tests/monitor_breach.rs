@@ -140,6 +140,15 @@ fn revoked_commitment_with_htlcs_both_ways_is_swept_to_the_satoshi() {
         .filter(|e| matches!(e, MonitorEvent::SpendableOutputs { outputs, .. } if outputs[0].source == ClaimSource::Justice))
         .count();
     assert_eq!(justice_outputs, 3, "to_local, HTLC, second stage");
+    // b's HTLC was resolved with its preimage: sweeping the cheater's HTLC-success output is
+    // no failure of it (exactly one verdict per HTLC).
+    assert!(
+        !events.iter().any(
+            |e| matches!(e, MonitorEvent::HtlcFailed { payment_hash: hash, .. }
+            if *hash == payment_hash([2; 32]))
+        ),
+        "{events:?}"
+    );
     assert!(events
         .iter()
         .any(|e| matches!(e, MonitorEvent::FullyResolved { .. })));

@@ -90,6 +90,9 @@ use crate::util::logger::SharedLogger;
 use crate::wire::features::{ChannelTypeFeatures, InitFeatures};
 use crate::wire::{ChainHash, ChannelId, Message, ShortChannelId};
 
+/// One HTLC we offered: `(id, payment hash, amount in msat, expiry height)`.
+pub(crate) type OfferedHtlc = (u64, crate::wire::PaymentHash, u64, u32);
+
 /// What the funder passes to [`Channel::new_outbound`].
 pub struct OutboundParams {
     /// The peer's node id.
@@ -284,6 +287,27 @@ impl Channel {
     /// The monitor update ids: (the last emitted, every update through this one complete).
     pub fn monitor_update_ids(&self) -> (Option<u64>, Option<u64>) {
         self.queues.update_ids()
+    }
+
+    /// Our HTLCs that our current commitment or the peer's latest one we signed holds, as
+    /// `(id, payment hash, amount, expiry)`. Any other HTLC of ours in flight was never
+    /// covered by a `commitment_signed` and can never be on chain (or was removed by the
+    /// peer in both commitments).
+    pub(crate) fn offered_htlcs_maybe_on_chain(&self) -> alloc::vec::Vec<OfferedHtlc> {
+        let c = &self.commitments;
+        let mut out: alloc::vec::Vec<OfferedHtlc> = alloc::vec::Vec::new();
+        for htlc in c.local.htlcs.iter().chain(c.remote.htlcs.iter()) {
+            let ours = htlc.offerer == lightning_signer_api::tx::Side::Holder;
+            if ours && !out.iter().any(|known| known.0 == htlc.id) {
+                out.push((
+                    htlc.id,
+                    htlc.payment_hash,
+                    htlc.amount_msat,
+                    htlc.cltv_expiry,
+                ));
+            }
+        }
+        out
     }
 
     /// The id of the last monitor update emitted, if any.

@@ -1,19 +1,24 @@
 //! Monitor → manager: what a [`ChannelMonitor`](crate::monitor::ChannelMonitor) learnt on
 //! chain about HTLCs the manager still tracks.
 //!
-//! When a channel closes with HTLCs we offered still in flight, those HTLCs are resolved on
-//! chain by the channel's monitor: the counterparty claims one with its preimage
-//! ([`MonitorEvent::HtlcResolved`]), or the monitor times it out
-//! ([`MonitorEvent::HtlcFailed`]). For a forward, the incoming HTLC upstream is then
-//! fulfilled with the preimage or failed back; for one of our own payments still pending, the
-//! payment completes (`PaymentSent`) or the part fails.
+//! When a channel closes with HTLCs we offered still in flight, those that may be on chain
+//! wait in the manager's record of the closed channel (see `closed`) and are resolved by the
+//! channel's monitor: the counterparty claims one with its preimage
+//! ([`MonitorEvent::HtlcResolved`]), or the HTLC is final without it
+//! ([`MonitorEvent::HtlcFailed`]: timed out, swept by justice, or no output of the commitment
+//! that confirmed). For a forward, the incoming HTLC upstream is then fulfilled with the
+//! preimage (off chain, or through the upstream monitor if that channel closed too) or failed
+//! back; for one of our own payments still pending, the payment completes (`PaymentSent`) or
+//! the part fails. A channel the manager did not see close (the peer broadcast its
+//! commitment while we were disconnected) has no record: its forwards and parts are matched
+//! by payment hash (forwards by amount and expiry) instead.
 
 use alloc::vec::Vec;
 
 use bitcoin::hashes::{sha256, Hash};
 
 use crate::channel::ChannelError;
-use crate::monitor::MonitorEvent;
+use crate::monitor::{FundingSpendKind, MonitorEvent};
 use crate::onion::Failure;
 use crate::wire::{ChannelId, PaymentHash, PaymentPreimage};
 
@@ -27,7 +32,11 @@ impl ChannelManager {
     /// [`ChainMonitor::poll_event`](crate::monitor::chain_monitor::ChainMonitor::poll_event)):
     /// [`MonitorEvent::HtlcResolved`] goes to [`claim_htlc_from_chain`](Self::claim_htlc_from_chain),
     /// [`MonitorEvent::HtlcFailed`] to [`fail_htlc_from_chain`](Self::fail_htlc_from_chain);
-    /// other events do not concern the manager. Returns whether some HTLC was settled.
+    /// [`MonitorEvent::FundingSpent`] by a commitment closes the channel if it is still open
+    /// for us (`ChannelClosed` with
+    /// [`CommitmentTxConfirmed`](super::ClosureReason::CommitmentTxConfirmed):
+    /// the peer force closed while we were away); other events do not concern the manager.
+    /// Returns whether some HTLC was settled.
     /// Call it for every monitor event, then drain the manager's outputs as after any call.
     pub fn handle_monitor_event(&mut self, event: &MonitorEvent) -> bool {
         match event {
@@ -42,6 +51,14 @@ impl ChannelManager {
                 amount_msat,
                 cltv_expiry,
             } => self.fail_htlc_from_chain(*channel_id, *payment_hash, *amount_msat, *cltv_expiry),
+            MonitorEvent::FundingSpent {
+                channel_id, kind, ..
+            } => {
+                if *kind != FundingSpendKind::Cooperative {
+                    self.close_on_funding_spent(*channel_id);
+                }
+                false
+            }
             _ => false,
         }
     }
@@ -62,6 +79,15 @@ impl ChannelManager {
             return false;
         }
         let mut settled = false;
+        // The HTLCs recorded when the channel closed (forwards and parts alike).
+        for htlc_id in self
+            .take_awaiting(channel_id, payment_hash, None)
+            .unwrap_or_default()
+        {
+            self.outbound_htlc_fulfilled(channel_id, htlc_id, preimage);
+            settled = true;
+        }
+        // Any other (the manager did not see the channel close).
         for key in self.forwards_on(channel_id) {
             settled |= self.fulfil_forward_upstream(key, preimage);
         }
@@ -69,13 +95,16 @@ impl ChannelManager {
             self.outbound_htlc_fulfilled(channel_id, htlc_id, preimage);
             settled = true;
         }
+        self.prune_closed_channels();
         settled
     }
 
     /// An HTLC we offered on `channel_id` (`payment_hash`, `amount_msat`, `cltv_expiry`) was
-    /// resolved on chain without its preimage (timed out, or swept by justice): the forward it
-    /// carried fails upstream with `permanent_channel_failure`, or the part of our payment
-    /// fails. Returns whether anything was failed.
+    /// resolved on chain without its preimage (timed out, swept by justice, or no output of
+    /// the commitment that confirmed): the forward it carried fails upstream with
+    /// `permanent_channel_failure`, or the part of our payment fails. When the channel closed
+    /// with several identical HTLCs waiting, the one with the lowest id fails (one per event).
+    /// Returns whether anything was failed.
     pub fn fail_htlc_from_chain(
         &mut self,
         channel_id: ChannelId,
@@ -83,6 +112,17 @@ impl ChannelManager {
         amount_msat: u64,
         cltv_expiry: u32,
     ) -> bool {
+        if let Some(taken) =
+            self.take_awaiting(channel_id, payment_hash, Some((amount_msat, cltv_expiry)))
+        {
+            // The channel closed with this HTLC recorded: exactly the recorded HTLC fails.
+            let failed = !taken.is_empty();
+            for htlc_id in taken {
+                self.fail_outbound_htlc(channel_id, htlc_id, Failure::PermanentChannelFailure);
+            }
+            self.prune_closed_channels();
+            return failed;
+        }
         let matching: Vec<(ChannelId, u64)> = self
             .forwards
             .iter()
@@ -155,7 +195,9 @@ impl ChannelManager {
         };
         let prev = forward.prev_channel_id;
         let Some(entry) = self.channels.get_mut(&prev) else {
-            // The incoming channel is gone too: its own monitor must claim on chain.
+            // The incoming channel is gone too, and without the forward's payment hash the
+            // preimage cannot be checked against it here: the HTLCs recorded at close are
+            // settled through `take_awaiting` instead.
             return false;
         };
         let result: Result<(), ChannelError> =

@@ -7,7 +7,6 @@ use crate::channel::{ChannelError, ChannelEvent, ChannelPhase, CloseReason};
 use crate::wire::{ChannelId, ErrorMessage, Message, WarningMessage};
 
 use super::events::{ClosureReason, Event};
-use super::payments_out::ReturnedHtlcFailure;
 use super::ChannelManager;
 
 /// The most rounds of draining one channel in one call (each round may produce more output:
@@ -165,7 +164,8 @@ impl ChannelManager {
                 if let Some(tx) = closing_tx {
                     self.broadcasts.push_back(tx);
                 }
-                self.fail_our_htlcs_on(channel_id);
+                self.settle_htlcs_at_close(channel_id);
+                self.prune_closed_channels();
                 let reason = decided.unwrap_or_else(|| closure_reason(reason));
                 self.events.push_back(Event::ChannelClosed {
                     channel_id,
@@ -257,8 +257,36 @@ impl ChannelManager {
         }
     }
 
+    /// Closes `channel_id` (if still open) because a commitment spending its funding
+    /// confirmed: the channel stops at once, our own commitment is not broadcast (the funding
+    /// is spent), and its HTLCs wait for the monitor's verdict as in any force close.
+    pub(super) fn close_on_funding_spent(&mut self, channel_id: ChannelId) {
+        let Some(entry) = self.channels.get(&channel_id) else {
+            return;
+        };
+        if entry.channel.phase() == ChannelPhase::Closed {
+            return;
+        }
+        let peer = entry.channel.counterparty_node_id();
+        self.log_warn(
+            peer,
+            channel_id,
+            "a commitment spent the funding: channel closed",
+        );
+        let Some(entry) = self.channels.get_mut(&channel_id) else {
+            return;
+        };
+        entry.closing_reason = Some(ClosureReason::CommitmentTxConfirmed);
+        match entry.channel.force_close() {
+            // The funding is already spent: our commitment could not confirm.
+            Ok(_) => self.drain_channel(channel_id),
+            Err(_) => self.forget_channel(channel_id, ClosureReason::CommitmentTxConfirmed),
+        }
+    }
+
     /// Drops a channel that has nothing on chain to take care of, with a `ChannelClosed`.
     pub(super) fn forget_channel(&mut self, channel_id: ChannelId, reason: ClosureReason) {
+        self.settle_htlcs_at_close(channel_id);
         let Some(entry) = self.channels.remove(&channel_id) else {
             return;
         };
@@ -266,7 +294,7 @@ impl ChannelManager {
         if let Some(state) = self.peers.get_mut(&peer) {
             state.channels.remove(&channel_id);
         }
-        self.fail_our_htlcs_on(channel_id);
+        self.prune_closed_channels();
         self.events.push_back(Event::ChannelClosed {
             channel_id,
             user_channel_id: entry.channel.user_channel_id(),
@@ -290,18 +318,6 @@ impl ChannelManager {
         if let Some(state) = self.peers.get_mut(&peer) {
             state.channels.remove(&channel_id);
         }
-    }
-
-    /// Our payments still in flight on a channel that closed fail (their HTLCs are resolved
-    /// on chain by the monitor; the payment is reported failed here).
-    fn fail_our_htlcs_on(&mut self, channel_id: ChannelId) {
-        for htlc_id in self.outbound.htlcs_on(&channel_id) {
-            self.payment_part_failed(channel_id, htlc_id, &ReturnedHtlcFailure::Local);
-        }
-        for htlcs in self.claimable.values_mut() {
-            htlcs.retain(|htlc| htlc.channel_id != channel_id);
-        }
-        self.claimable.retain(|_, htlcs| !htlcs.is_empty());
     }
 
     pub(super) fn log_warn(&self, peer: secp256k1::PublicKey, channel_id: ChannelId, what: &str) {

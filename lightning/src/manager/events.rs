@@ -185,7 +185,8 @@ pub enum PaymentFailureReason {
     },
     /// A failure came back that no hop's key authenticates.
     Unattributable,
-    /// The HTLC was failed by us: the channel closed or could not carry it.
+    /// The HTLC was failed by us: the channel closed before it was signed, it was resolved on
+    /// chain without its preimage, or the channel could not carry it.
     ChannelUnavailable,
     /// The router found no route for the (remaining) amount.
     RouteNotFound,
@@ -226,6 +227,10 @@ pub enum ClosureReason {
     /// An HTLC we forwarded over the channel neared its expiry unresolved: we force closed
     /// the channel to time it out on chain.
     HtlcsTimedOut,
+    /// A commitment transaction spending the funding confirmed while the channel was still
+    /// open for us (typically the peer force closed while we were disconnected), as the
+    /// channel's monitor reported it.
+    CommitmentTxConfirmed,
 }
 
 /// Keeps printable ASCII from a peer's text, replacing the rest, for safe display.

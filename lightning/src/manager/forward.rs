@@ -211,14 +211,8 @@ impl ChannelManager {
             return false;
         };
         let prev = forward.prev_channel_id;
-        if let Some(entry) = self.channels.get_mut(&prev) {
-            let result = entry
-                .channel
-                .fulfill_htlc(forward.prev_htlc_id, preimage)
-                .and_then(|()| entry.channel.maybe_send_commitment());
-            self.handle_channel_result(prev, result);
-            self.drain_channel(prev);
-        }
+        // Off chain, or through the monitor of a closed upstream channel.
+        self.fulfil_inbound(prev, forward.prev_htlc_id, preimage);
         self.events.push_back(Event::PaymentForwarded {
             prev_channel_id: prev,
             next_channel_id: channel_id,

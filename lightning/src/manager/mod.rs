@@ -44,14 +44,20 @@
 //!    `PaymentClaimed`) or [`fail_htlc_backwards`](ChannelManager::fail_htlc_backwards).
 //! 5. Send: [`send_payment`](ChannelManager::send_payment) over a route (or
 //!    [`send_payment_to_peer`](ChannelManager::send_payment_to_peer) to a direct peer) →
-//!    exactly one `PaymentSent` or `PaymentFailed` per payment id.
+//!    exactly one `PaymentSent` or `PaymentFailed` per payment id. When the channel carrying
+//!    a part closes, the part fails at once only if its HTLC was never signed; otherwise it
+//!    waits for the channel monitor's verdict: hand every monitor event to
+//!    [`handle_monitor_event`](ChannelManager::handle_monitor_event).
 //! 6. Close: [`close_channel`](ChannelManager::close_channel) (cooperative) or
-//!    [`force_close_channel`](ChannelManager::force_close_channel) → `ChannelClosed`.
+//!    [`force_close_channel`](ChannelManager::force_close_channel) → `ChannelClosed`. A
+//!    payment still claimable on a closed channel can be claimed with `claim_funds`: the
+//!    preimage goes to the channel's monitor (the next monitor update), which claims on chain.
 
 mod announce;
 mod chain;
 mod chain_events;
 mod channels;
+mod closed;
 mod config;
 mod drain;
 mod events;
@@ -167,6 +173,9 @@ pub struct ChannelManager {
     outbound: OutboundPayments,
     claimable: HashMap<PaymentHash, Vec<ClaimableHtlc>>,
     unpeeled: Vec<UnpeeledHtlc>,
+    /// Funded channels that closed, while HTLCs on them still wait for their monitor (or
+    /// may still be claimed through it).
+    closed_channels: HashMap<ChannelId, closed::ClosedChannel>,
     /// Forwarded HTLCs in flight, by outgoing `(channel, htlc id)`.
     forwards: HashMap<(ChannelId, u64), forward::ForwardedHtlc>,
     /// Forwards waiting for their next channel to be usable again, oldest first.
@@ -219,6 +228,7 @@ impl ChannelManager {
             outbound: OutboundPayments::default(),
             claimable: HashMap::new(),
             unpeeled: Vec::new(),
+            closed_channels: HashMap::new(),
             forwards: HashMap::new(),
             held_forwards: Vec::new(),
             receiving: HashMap::new(),

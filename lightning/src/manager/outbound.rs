@@ -157,6 +157,11 @@ impl OutboundPayments {
         }
     }
 
+    /// Whether HTLC `htlc` is a part of a payment of ours still in flight.
+    pub(crate) fn has_part(&self, htlc: &(ChannelId, u64)) -> bool {
+        self.by_htlc.contains_key(htlc)
+    }
+
     /// The HTLCs of ours still in flight on `channel_id`.
     pub(crate) fn htlcs_on(&self, channel_id: &ChannelId) -> Vec<u64> {
         self.by_htlc

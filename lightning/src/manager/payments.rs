@@ -373,7 +373,8 @@ impl ChannelManager {
     }
 
     /// Claims a claimable payment: fulfils its HTLC(s) with `preimage` and emits
-    /// `PaymentClaimed`.
+    /// `PaymentClaimed` (once). An HTLC on a channel that closed meanwhile is claimed on
+    /// chain: the preimage goes to the channel's monitor in the next monitor update.
     pub fn claim_funds(&mut self, preimage: PaymentPreimage) -> Result<(), ClaimError> {
         let payment_hash = PaymentHash(sha256::Hash::hash(&preimage.0).to_byte_array());
         let htlcs = self
@@ -381,22 +382,21 @@ impl ChannelManager {
             .remove(&payment_hash)
             .ok_or(ClaimError::UnknownPayment)?;
         let mut amount_msat = 0u64;
+        let mut told_monitors: Vec<ChannelId> = Vec::new();
         for htlc in htlcs {
-            let Some(entry) = self.channels.get_mut(&htlc.channel_id) else {
-                continue;
+            let claimed = if self.is_channel_open(&htlc.channel_id) {
+                self.fulfil_inbound(htlc.channel_id, htlc.htlc_id, preimage)
+            } else if told_monitors.contains(&htlc.channel_id) {
+                true
+            } else {
+                told_monitors.push(htlc.channel_id);
+                self.preimage_to_closed_channel(htlc.channel_id, preimage)
             };
-            let result = entry
-                .channel
-                .fulfill_htlc(htlc.htlc_id, preimage)
-                .and_then(|()| entry.channel.maybe_send_commitment());
-            if self
-                .handle_channel_result(htlc.channel_id, result)
-                .is_none()
-            {
+            if claimed {
                 amount_msat = amount_msat.saturating_add(htlc.amount_msat);
             }
-            self.drain_channel(htlc.channel_id);
         }
+        self.prune_closed_channels();
         self.events.push_back(Event::PaymentClaimed {
             payment_hash,
             amount_msat,

@@ -13,11 +13,14 @@
 //! Records: 0 node, 2 channels, 4 outbound payments, 6 inbound HTLCs, 8 events, 10 monitor
 //! updates and broadcasts, 12 forwards, 14 incomplete multi-part payments (all required);
 //! 15 our channel announcements (optional, see `serialize_announce`), 17 forwards held while
-//! their next channel reestablishes (optional, only when some are).
+//! their next channel reestablishes (optional, only when some are), 19 closed channels whose
+//! HTLCs still wait for their monitor (optional: channel id, latest monitor update id, and
+//! each awaiting HTLC: id, payment hash, amount, expiry).
 //! Not saved: connections (every peer starts disconnected), messages not yet polled (the
 //! reestablish regenerates what the peer needs), unfunded channels and `open_channel`
 //! requests (BOLT 2 forgets them on disconnect), closed channels (their monitors hold what
-//! is left) and the plugs (given again to [`ChannelManager::decode`]).
+//! is left; only the HTLCs waiting for a monitor and its update id are kept, record 19) and
+//! the plugs (given again to [`ChannelManager::decode`]).
 //!
 //! # What the caller does around a restart
 //!
@@ -52,6 +55,7 @@ use crate::channel::{Channel, ChannelDecodeError, ChannelPhase};
 use crate::monitor::update::ChannelMonitorUpdate;
 use crate::wire::{ChannelId, Decode, DecodeError, Encode, Reader, TlvWriter};
 
+use super::closed::{AwaitingHtlc, ClosedChannel};
 use super::config::ManagerParams;
 use super::held::{read_held_forwards, write_held_forwards, HELD_FORWARDS_RECORD};
 use super::payments::UnpeeledHtlc;
@@ -68,6 +72,9 @@ use super::{ChannelEntry, ChannelManager, InboundPaymentKey};
 pub const MANAGER_FORMAT_VERSION: u8 = 1;
 
 const MAX_KNOWN_EVEN: u64 = 14;
+
+/// The record of closed channels whose HTLCs wait for their monitor (odd: optional).
+const CLOSED_CHANNELS_RECORD: u64 = 19;
 
 /// Why bytes could not be read as a [`ChannelManager`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,6 +239,9 @@ impl ChannelManager {
                 &write_held_forwards(&self.held_forwards),
             );
         }
+        if !self.closed_channels.is_empty() {
+            w.write_bytes(CLOSED_CHANNELS_RECORD, &self.write_closed_channels());
+        }
         w.finish();
         out
     }
@@ -302,6 +312,11 @@ impl ChannelManager {
                 |r| Ok(manager.read_announcements(r)?),
             )?;
         }
+        if records.get(CLOSED_CHANNELS_RECORD).is_some() {
+            record(&records, CLOSED_CHANNELS_RECORD, "closed channels", |r| {
+                manager.read_closed_channels(r)
+            })?;
+        }
         Ok(manager)
     }
 
@@ -339,6 +354,47 @@ impl ChannelManager {
                 },
             );
         }
+        Ok(())
+    }
+
+    fn write_closed_channels(&self) -> Vec<u8> {
+        let mut closed: Vec<_> = self.closed_channels.iter().collect();
+        closed.sort_by_key(|(id, _)| **id);
+        let mut out = Vec::new();
+        put_list(&closed, &mut out, |(channel_id, record), out| {
+            channel_id.encode(out);
+            record.latest_update_id.encode(out);
+            put_list(&record.awaiting, out, |htlc, out| {
+                htlc.htlc_id.encode(out);
+                htlc.payment_hash.encode(out);
+                htlc.amount_msat.encode(out);
+                htlc.cltv_expiry.encode(out);
+            });
+        });
+        out
+    }
+
+    fn read_closed_channels(&mut self, r: &mut Reader<'_>) -> Result<(), ManagerDecodeError> {
+        let closed = get_list(r, |r| {
+            let channel_id: ChannelId = r.decode()?;
+            let latest_update_id = r.decode()?;
+            let awaiting = get_list(r, |r| {
+                Ok::<_, DecodeError>(AwaitingHtlc {
+                    htlc_id: r.decode()?,
+                    payment_hash: r.decode()?,
+                    amount_msat: r.decode()?,
+                    cltv_expiry: r.decode()?,
+                })
+            })?;
+            Ok::<_, DecodeError>((
+                channel_id,
+                ClosedChannel {
+                    latest_update_id,
+                    awaiting,
+                },
+            ))
+        })?;
+        self.closed_channels = closed.into_iter().collect();
         Ok(())
     }
 

@@ -101,6 +101,7 @@ fn write_closure(reason: &ClosureReason, out: &mut Vec<u8>) {
         }
         ClosureReason::DisconnectedBeforeFunding => out.push(4),
         ClosureReason::HtlcsTimedOut => out.push(5),
+        ClosureReason::CommitmentTxConfirmed => out.push(6),
     }
 }
 
@@ -117,6 +118,7 @@ fn read_closure(r: &mut Reader<'_>) -> Result<ClosureReason, DecodeError> {
         3 => ClosureReason::ProtocolError(read_close_reason(r)?),
         4 => ClosureReason::DisconnectedBeforeFunding,
         5 => ClosureReason::HtlcsTimedOut,
+        6 => ClosureReason::CommitmentTxConfirmed,
         _ => return Err(DecodeError::InvalidValue),
     })
 }

@@ -131,9 +131,12 @@ pub enum MonitorEvent {
         /// Its preimage.
         preimage: PaymentPreimage,
     },
-    /// One of the HTLCs we offered is resolved on chain without its preimage (timed out, or
-    /// swept by justice), final after [`ANTI_REORG_DELAY`](super::ANTI_REORG_DELAY)
-    /// confirmations: fail it upstream.
+    /// One of the HTLCs we offered is resolved on chain without its preimage, final after
+    /// [`ANTI_REORG_DELAY`](super::ANTI_REORG_DELAY) confirmations: timed out or swept by
+    /// justice (counted from that claim), or no output of the commitment that confirmed
+    /// (trimmed as dust, or not in it: counted from the commitment). Fail it upstream.
+    /// Reported once per HTLC, never for one already reported [`HtlcResolved`](Self::HtlcResolved)
+    /// (HTLCs with the same hash, amount and expiry are told apart by count only).
     HtlcFailed {
         /// The channel.
         channel_id: ChannelId,

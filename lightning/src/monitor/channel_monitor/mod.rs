@@ -7,6 +7,7 @@
 //! - `outputs`: the outputs each kind of commitment leaves us (revoked, counterparty, holder);
 //! - `claims`: building and signing the claiming transactions;
 //! - `resolve`: the resolution walk (spends, second stages, preimages, events, broadcasts);
+//! - `gone`: our HTLCs that the confirmed commitment does not carry as outputs;
 //! - `chain`: the [`Confirm`](crate::chain::Confirm) input and what to watch;
 //! - `persist`: the versioned TLV encoding;
 //! - `events`: [`MonitorEvent`] and the error types.
@@ -17,6 +18,7 @@ mod classify;
 mod data;
 mod events;
 mod future_commitment;
+mod gone;
 mod outputs;
 mod persist;
 mod resolve;
@@ -63,6 +65,14 @@ pub(crate) enum EventKey {
     FundingSpent(Txid),
     Preimage([u8; 32]),
     HtlcFailed(OutPoint),
+    /// One of our offered HTLCs that is no output of the confirmed commitment (trimmed, or
+    /// not in it): its payment hash, amount, expiry, and its rank among identical ones.
+    HtlcGone {
+        payment_hash: [u8; 32],
+        amount_msat: u64,
+        cltv_expiry: u32,
+        ordinal: u32,
+    },
     Spendable(OutPoint),
     Bump(Txid),
     Resolved,
@@ -99,6 +109,13 @@ pub(crate) struct ChainState {
 /// - **Anchor** channels: a [`MonitorEvent::BumpTransaction`] for our commitment and for each
 ///   zero-fee HTLC transaction.
 /// - A **cooperative close** is recognised and reported.
+///
+/// Every HTLC we offered gets exactly one verdict: [`MonitorEvent::HtlcResolved`] as soon as
+/// its preimage shows on chain, or [`MonitorEvent::HtlcFailed`] once it is final: its timeout
+/// (or justice) claim has [`ANTI_REORG_DELAY`] confirmations, or, for an HTLC that is no
+/// output of the confirmed commitment (trimmed as dust, or not in that commitment at all),
+/// the commitment itself has [`ANTI_REORG_DELAY`] confirmations. Our offered HTLCs are those
+/// of our current commitment and of the counterparty's unrevoked ones.
 ///
 /// Every claim pays the destination script; once a claim has [`ANTI_REORG_DELAY`]
 /// confirmations its output is reported in [`MonitorEvent::SpendableOutputs`]. Claims are

@@ -9,7 +9,9 @@
 //! - 22 preimages (`u32` count, 32 bytes each);
 //! - 24 force-close flag; 26 best block (hash, height); 28 confirmed relevant transactions
 //!   (`u32` count, then height, block hash and the `u32`-prefixed consensus encoding);
-//! - 30 delivered event keys (`u32` count, 37 bytes each); 32 claim fee rate.
+//! - 30 delivered event keys (`u32` count, 37 bytes each); 32 claim fee rate;
+//! - 33 (odd, optional) delivered failures of HTLCs that were no output of the confirmed
+//!   commitment (`u32` count, then payment hash, amount, expiry and rank, 48 bytes each).
 //!
 //! Claims and pending events are not stored: they are derived again on decode.
 
@@ -60,6 +62,8 @@ fn write_key(key: &EventKey, out: &mut Vec<u8>) {
         EventKey::Spendable(o) => (3, o.txid.to_byte_array(), o.vout),
         EventKey::Bump(txid) => (4, txid.to_byte_array(), 0),
         EventKey::Resolved => (5, [0; 32], 0),
+        // Written in their own record (33), which older readers skip.
+        EventKey::HtlcGone { .. } => return,
     };
     out.push(tag);
     bytes.encode(out);
@@ -134,13 +138,20 @@ impl ChannelMonitor {
             seen.extend_from_slice(&bytes);
         }
         w.write_bytes(28, &seen);
+        let (gone, others): (Vec<&EventKey>, Vec<&EventKey>) = c
+            .delivered
+            .iter()
+            .partition(|key| matches!(key, EventKey::HtlcGone { .. }));
         let mut keys = Vec::new();
-        write_count(c.delivered.len(), &mut keys);
-        for key in &c.delivered {
+        write_count(others.len(), &mut keys);
+        for key in others {
             write_key(key, &mut keys);
         }
         w.write_bytes(30, &keys);
         w.write(32, &c.feerate_per_kw);
+        if !gone.is_empty() {
+            w.write_bytes(33, &write_gone_keys(&gone));
+        }
         w.finish();
         out
     }
@@ -156,7 +167,12 @@ impl ChannelMonitor {
             return Err(MonitorDecodeError::UnknownVersion(version));
         }
         let mut fields: [Option<&[u8]>; 17] = [None; 17];
+        let mut gone_field: Option<&[u8]> = None;
         read_tlv_stream(&mut Reader::new(rest), |t, value| {
+            if t == 33 {
+                gone_field = Some(value.read_remaining());
+                return Ok(true);
+            }
             match usize::try_from(t / 2)
                 .ok()
                 .filter(|i| *i < 17 && t % 2 == 0)
@@ -220,7 +236,13 @@ impl ChannelMonitor {
         let chain = ChainState {
             best: read_best(field(26, "best block")?)?,
             seen: read_seen(field(28, "seen")?)?,
-            delivered: read_keys(field(30, "delivered")?)?,
+            delivered: {
+                let mut delivered = read_keys(field(30, "delivered")?)?;
+                if let Some(bytes) = gone_field {
+                    delivered.extend(read_gone_keys(bytes)?);
+                }
+                delivered
+            },
             feerate_per_kw: u32::decode_exact(field(32, "feerate")?)?,
         };
         let destination = ScriptBuf::from_bytes(field(8, "destination")?.to_vec());
@@ -292,6 +314,42 @@ fn read_keys(bytes: &[u8]) -> Result<BTreeSet<EventKey>, DecodeError> {
     let mut keys = BTreeSet::new();
     for _ in 0..count {
         keys.insert(read_key(&mut r)?);
+    }
+    finish(r)?;
+    Ok(keys)
+}
+
+fn write_gone_keys(keys: &[&EventKey]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_count(keys.len(), &mut out);
+    for key in keys {
+        if let EventKey::HtlcGone {
+            payment_hash,
+            amount_msat,
+            cltv_expiry,
+            ordinal,
+        } = key
+        {
+            payment_hash.encode(&mut out);
+            amount_msat.encode(&mut out);
+            cltv_expiry.encode(&mut out);
+            ordinal.encode(&mut out);
+        }
+    }
+    out
+}
+
+fn read_gone_keys(bytes: &[u8]) -> Result<Vec<EventKey>, DecodeError> {
+    let mut r = Reader::new(bytes);
+    let count = u32::decode(&mut r)?;
+    let mut keys = Vec::new();
+    for _ in 0..count {
+        keys.push(EventKey::HtlcGone {
+            payment_hash: r.read_array()?,
+            amount_msat: u64::decode(&mut r)?,
+            cltv_expiry: u32::decode(&mut r)?,
+            ordinal: u32::decode(&mut r)?,
+        });
     }
     finish(r)?;
     Ok(keys)

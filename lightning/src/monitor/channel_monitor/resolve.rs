@@ -86,6 +86,9 @@ impl ChannelMonitor {
             },
         );
         let mut all_final = self.depth(height) >= ANTI_REORG_DELAY;
+        if all_final {
+            self.report_gone_htlcs(&kind, &outputs);
+        }
         resolution.funding_spend = Some((txid, kind, height));
         let mut queue = outputs;
         while let Some(output) = queue.pop() {
@@ -239,7 +242,13 @@ impl ChannelMonitor {
                         delayed_key: *delayed_key,
                         witness_script,
                     },
-                    htlc: output.htlc.clone(),
+                    // An HTLC-success second stage revealed the preimage (already reported
+                    // resolved): sweeping its output is no failure of the HTLC.
+                    htlc: if revealed.is_some() {
+                        None
+                    } else {
+                        output.htlc.clone()
+                    },
                 }]
             }
             _ => Vec::new(),

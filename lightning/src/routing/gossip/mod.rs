@@ -408,6 +408,7 @@ impl PeerMessageHandler for GossipHandler {
                     filter,
                     next_id: 0,
                     pending: VecDeque::new(),
+                    sent_nodes: hashbrown::HashSet::new(),
                 };
                 self.queue_task(their_node_id, task);
             }

@@ -39,6 +39,7 @@ pub(super) enum ServeTask {
         filter: GossipTimestampFilter,
         next_id: u64,
         pending: VecDeque<Message>,
+        sent_nodes: HashSet<NodeKey>,
     },
 }
 
@@ -81,13 +82,14 @@ impl ServeTask {
                 filter,
                 next_id,
                 pending,
+                sent_nodes,
             } => loop {
                 if let Some(message) = pending.pop_front() {
                     return Some(message);
                 }
                 let id = graph.channel_ids_from(ShortChannelId(*next_id)).next()?;
                 *next_id = id.0.checked_add(1)?;
-                queue_filtered_gossip(graph, id, filter, pending);
+                queue_filtered_gossip(graph, id, filter, sent_nodes, pending);
             },
         }
     }
@@ -212,22 +214,36 @@ fn queue_channel_gossip(
 }
 
 /// Queues a channel's announcement and updates if one of its updates is within `filter`
-/// (the announcement takes its update's timestamp, as BOLT 7 says).
+/// (the announcement takes its update's timestamp, as BOLT 7 says), then the announcements of
+/// its two nodes that are within `filter` and not yet sent in this dump (after the channel, so
+/// the peer knows the node by then).
 fn queue_filtered_gossip(
     graph: &NetworkGraph,
     id: ShortChannelId,
     filter: &GossipTimestampFilter,
+    sent_nodes: &mut HashSet<NodeKey>,
     pending: &mut VecDeque<Message>,
 ) {
     let updates: Vec<_> = (0..2)
         .filter_map(|direction| graph.channel_update(id, direction))
         .filter(|update| filter.includes(update.timestamp))
         .collect();
-    if updates.is_empty() {
+    if !updates.is_empty() {
+        if let Some(announcement) = graph.channel_announcement(id) {
+            pending.push_back(Message::ChannelAnnouncement(announcement));
+        }
+        pending.extend(updates.into_iter().map(Message::ChannelUpdate));
+    }
+    let Some(channel) = graph.channel(id) else {
         return;
+    };
+    for node in [channel.node_one, channel.node_two] {
+        let Some(announcement) = graph.node_announcement(&node) else {
+            continue;
+        };
+        if filter.includes(announcement.timestamp) && sent_nodes.insert(NodeKey::from_pubkey(&node))
+        {
+            pending.push_back(Message::NodeAnnouncement(announcement));
+        }
     }
-    if let Some(announcement) = graph.channel_announcement(id) {
-        pending.push_back(Message::ChannelAnnouncement(announcement));
-    }
-    pending.extend(updates.into_iter().map(Message::ChannelUpdate));
 }

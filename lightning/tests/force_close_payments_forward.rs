@@ -1,0 +1,294 @@
+//! A forward A -> B -> C whose outgoing channel B-C is force closed while the HTLC is in
+//! flight: B settles upstream with A only after the on-chain outcome, with the preimage the
+//! chain revealed (A gets `PaymentSent`, B `PaymentForwarded`), or fails back only once the
+//! timeout is final. And a forward whose upstream channel A-B closed: the preimage B learns
+//! downstream goes to the A-B monitor, which claims the incoming HTLC on chain.
+
+use lightning::bitcoin::{OutPoint, Transaction};
+use lightning::manager::{Event, PaymentId, RecipientOnionFields};
+use lightning::monitor::{MonitorEvent, ANTI_REORG_DELAY};
+use lightning::routing::{Path, Route, RouteHop};
+use lightning::testkit::network::Network;
+use lightning::wire::{ChannelId, PaymentHash, PaymentPreimage};
+
+const FUNDING_SAT: u64 = 1_000_000;
+const AMOUNT_MSAT: u64 = 20_000_000;
+const PAYMENT_ID: PaymentId = PaymentId([9; 32]);
+
+struct Line {
+    net: Network,
+    ab: ChannelId,
+    bc: ChannelId,
+    payment_hash: PaymentHash,
+    fee_msat: u64,
+}
+
+/// Three nodes A-B-C, and a payment A -> C through B in flight (claimable at C).
+fn line_with_payment_in_flight() -> Line {
+    let mut net = Network::new(3);
+    let ab = net.open_channel(0, 1, FUNDING_SAT, 0);
+    let bc = net.open_channel(1, 2, FUNDING_SAT, 0);
+    let (b_id, c_id) = (net.node(1).node_id(), net.node(2).node_id());
+    let ab_scid = net.node(0).channel(ab).unwrap().short_channel_id.unwrap();
+    let bc_scid = net.node(1).channel(bc).unwrap().short_channel_id.unwrap();
+    let policy = net.node(1).manager().config().forwarding_policy;
+    let fee_msat = policy.fee_msat(AMOUNT_MSAT).unwrap();
+    let final_delta = net.node(2).manager().config().min_final_cltv_expiry_delta;
+    let route = Route {
+        paths: vec![Path {
+            hops: vec![
+                RouteHop {
+                    node_id: b_id,
+                    short_channel_id: ab_scid,
+                    fee_msat,
+                    cltv_expiry_delta: u32::from(policy.cltv_expiry_delta),
+                },
+                RouteHop {
+                    node_id: c_id,
+                    short_channel_id: bc_scid,
+                    fee_msat: AMOUNT_MSAT,
+                    cltv_expiry_delta: final_delta,
+                },
+            ],
+        }],
+    };
+    let now = net.now();
+    let (payment_hash, secret) =
+        net.node_mut(2)
+            .manager_mut()
+            .create_inbound_payment(Some(AMOUNT_MSAT), 3600, now);
+    net.node_mut(0)
+        .manager_mut()
+        .send_payment(
+            &route,
+            payment_hash,
+            RecipientOnionFields::secret_only(secret),
+            PAYMENT_ID,
+        )
+        .expect("payment starts");
+    net.run_until_quiet();
+    Line {
+        net,
+        ab,
+        bc,
+        payment_hash,
+        fee_msat,
+    }
+}
+
+fn count(net: &Network, node: usize, pick: impl Fn(&Event) -> bool) -> usize {
+    net.node(node).events().iter().filter(|e| pick(e)).count()
+}
+
+fn a_failed(net: &Network) -> usize {
+    count(
+        net,
+        0,
+        |e| matches!(e, Event::PaymentFailed { payment_id, .. } if *payment_id == PAYMENT_ID),
+    )
+}
+
+fn a_sent(net: &Network) -> Vec<PaymentPreimage> {
+    net.node(0)
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            Event::PaymentSent {
+                payment_id,
+                payment_preimage,
+                ..
+            } if *payment_id == PAYMENT_ID => Some(*payment_preimage),
+            _ => None,
+        })
+        .collect()
+}
+
+fn b_forwarded(net: &Network) -> usize {
+    count(net, 1, |e| matches!(e, Event::PaymentForwarded { .. }))
+}
+
+/// The preimage of C's `PaymentClaimable` (the payment stays claimable).
+fn c_preimage(net: &mut Network) -> PaymentPreimage {
+    net.node_mut(2)
+        .take_events_where(|e| matches!(e, Event::PaymentClaimable { .. }))
+        .iter()
+        .find_map(|e| match e {
+            Event::PaymentClaimable {
+                payment_preimage, ..
+            } => *payment_preimage,
+            _ => None,
+        })
+        .expect("claimable at C")
+}
+
+fn force_close(net: &mut Network, closer: usize, other: usize, channel: ChannelId) -> Transaction {
+    let peer = net.node(other).node_id();
+    net.node_mut(closer)
+        .manager_mut()
+        .force_close_channel(channel, peer)
+        .expect("force close");
+    net.run_until_quiet();
+    net.node(closer)
+        .broadcasts()
+        .last()
+        .cloned()
+        .expect("commitment broadcast")
+}
+
+fn htlc_output(commitment: &Transaction) -> OutPoint {
+    let vout = commitment
+        .output
+        .iter()
+        .position(|o| o.value.to_sat() == AMOUNT_MSAT / 1000)
+        .expect("the HTLC is an output");
+    OutPoint::new(commitment.compute_txid(), vout as u32)
+}
+
+#[test]
+fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
+    let Line {
+        mut net,
+        ab,
+        bc,
+        payment_hash,
+        fee_msat,
+    } = line_with_payment_in_flight();
+    let preimage = c_preimage(&mut net);
+    net.drop_connection(1, 2);
+    let commitment = force_close(&mut net, 1, 2, bc);
+    assert_eq!(a_failed(&net), 0, "B does not fail back at close");
+    assert_eq!(
+        count(&net, 0, |e| matches!(e, Event::PaymentPathFailed { .. })),
+        0
+    );
+    net.mine_blocks(1);
+    // C claims after the close: its monitor claims the HTLC on B's commitment.
+    net.node_mut(2)
+        .manager_mut()
+        .claim_funds(preimage)
+        .expect("claimable at C");
+    net.run_until_quiet();
+    for _ in 0..30 {
+        net.mine_blocks(1);
+    }
+    assert!(
+        net.chain()
+            .spending_txid(&htlc_output(&commitment))
+            .is_some(),
+        "C claimed the HTLC output"
+    );
+    assert!(
+        net.node(1).monitor_events().iter().any(|e| matches!(e,
+            MonitorEvent::HtlcResolved { channel_id, payment_hash: hash, .. }
+                if *channel_id == bc && *hash == payment_hash)),
+        "B's monitor learnt the preimage on chain"
+    );
+    assert_eq!(a_sent(&net), vec![preimage], "A gets PaymentSent once");
+    assert_eq!(a_failed(&net), 0, "never PaymentFailed");
+    assert_eq!(b_forwarded(&net), 1, "B reports the forward once");
+    // A-B settled off chain: B holds the forwarded amount plus its fee.
+    assert_eq!(net.balance_msat(1, ab), Some(AMOUNT_MSAT + fee_msat));
+    for node in 0..3 {
+        assert!(net.node(node).monitor_errors().is_empty(), "node {node}");
+    }
+}
+
+#[test]
+fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
+    let Line {
+        mut net, ab, bc, ..
+    } = line_with_payment_in_flight();
+    let _ = c_preimage(&mut net);
+    net.drop_connection(1, 2);
+    let commitment = force_close(&mut net, 1, 2, bc);
+    let htlc = htlc_output(&commitment);
+    let mut failed_at = None;
+    for _ in 0..200 {
+        net.mine_blocks(1);
+        let confirmations = net
+            .chain()
+            .spending_txid(&htlc)
+            .and_then(|txid| net.chain().tx_confirmations(&txid));
+        let failed = a_failed(&net);
+        assert!(failed <= 1, "PaymentFailed at most once");
+        if failed == 1 && failed_at.is_none() {
+            failed_at = Some(confirmations);
+        }
+        if failed == 0 {
+            assert!(
+                confirmations.is_none_or(|c| c < ANTI_REORG_DELAY),
+                "failed back as soon as the timeout is final"
+            );
+        }
+    }
+    assert_eq!(
+        failed_at,
+        Some(Some(ANTI_REORG_DELAY)),
+        "B failed back to A exactly when its timeout claim was final"
+    );
+    assert!(a_sent(&net).is_empty());
+    assert_eq!(b_forwarded(&net), 0);
+    assert!(
+        net.node(0).channel(ab).is_some_and(|c| c.is_usable),
+        "A-B stays open: the HTLC was failed off chain"
+    );
+}
+
+#[test]
+fn upstream_closed_preimage_from_downstream_goes_to_the_upstream_monitor() {
+    let Line { mut net, ab, .. } = line_with_payment_in_flight();
+    // A-B closes (B force closes) while the HTLC is in flight; C then claims off chain.
+    net.drop_connection(0, 1);
+    let commitment = force_close(&mut net, 1, 0, ab);
+    let htlc = htlc_output_worth(&commitment, AMOUNT_MSAT / 1000);
+    net.mine_blocks(1);
+    assert!(net.claim_payment(2, line_hash(&net)), "C claims");
+    net.run_until_quiet();
+    assert_eq!(b_forwarded(&net), 1, "B reports the forward once");
+    for _ in 0..30 {
+        net.mine_blocks(1);
+    }
+    let spender = net
+        .chain()
+        .spending_txid(&htlc)
+        .expect("B claimed the incoming HTLC on chain");
+    assert!(
+        net.chain().tx_confirmations(&spender).is_some(),
+        "with the preimage from downstream"
+    );
+    assert!(
+        net.node(0).monitor_events().iter().any(|e| matches!(e,
+            MonitorEvent::HtlcResolved { channel_id, .. } if *channel_id == ab)),
+        "A's monitor learnt the preimage from B's claim"
+    );
+    assert_eq!(a_sent(&net).len(), 1, "A gets PaymentSent once");
+    assert_eq!(a_failed(&net), 0);
+    assert_eq!(b_forwarded(&net), 1, "still once");
+    for node in 0..3 {
+        assert!(net.node(node).monitor_errors().is_empty(), "node {node}");
+    }
+}
+
+/// The incoming HTLC on A-B carries the amount plus B's fee.
+fn htlc_output_worth(commitment: &Transaction, forwarded_sat: u64) -> OutPoint {
+    let vout = commitment
+        .output
+        .iter()
+        .position(|o| {
+            let sat = o.value.to_sat();
+            sat > forwarded_sat && sat <= forwarded_sat + 1_000
+        })
+        .expect("the incoming HTLC is an output");
+    OutPoint::new(commitment.compute_txid(), vout as u32)
+}
+
+fn line_hash(net: &Network) -> PaymentHash {
+    net.node(2)
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            Event::PaymentClaimable { payment_hash, .. } => Some(*payment_hash),
+            _ => None,
+        })
+        .expect("claimable at C")
+}
