@@ -9,6 +9,7 @@ use bitcoin::hashes::{sha256, Hash};
 use bitcoin::{Amount, Transaction};
 
 use crate::chain::{ChainSource, ConfirmationTarget};
+use crate::channel::ChannelConfig;
 use crate::manager::{
     ClosureReason, Event, PaymentFailureReason, PaymentId, RecipientOnionFields, SendError,
 };
@@ -18,7 +19,7 @@ use super::Network;
 use crate::testkit::WalletError;
 
 /// How long the invoices of [`Network::pay`] stay valid.
-const INVOICE_EXPIRY_SECS: u32 = 3600;
+pub(super) const INVOICE_EXPIRY_SECS: u32 = 3600;
 
 /// The most blocks [`Network::open_channel`] mines while waiting for `channel_ready`.
 const MAX_BLOCKS_TO_READY: u32 = 144;
@@ -95,6 +96,22 @@ impl Network {
         funding_sat: u64,
         push_msat: u64,
     ) -> ChannelId {
+        self.open_channel_with_config(a, b, funding_sat, push_msat, None)
+    }
+
+    /// [`open_channel`](Self::open_channel) with `config` overriding node `a`'s channel
+    /// config for this channel (e.g. `announce_channel`).
+    ///
+    /// # Panics
+    /// As [`open_channel`](Self::open_channel).
+    pub fn open_channel_with_config(
+        &mut self,
+        a: usize,
+        b: usize,
+        funding_sat: u64,
+        push_msat: u64,
+        config: Option<ChannelConfig>,
+    ) -> ChannelId {
         if !self.is_connected(a, b) {
             self.connect(a, b);
         }
@@ -103,7 +120,7 @@ impl Network {
         let b_id = self.nodes[b].node_id;
         let temporary = self.nodes[a]
             .manager
-            .open_channel(b_id, funding_sat, push_msat, user_channel_id, None)
+            .open_channel(b_id, funding_sat, push_msat, user_channel_id, config)
             .unwrap_or_else(|err| panic!("node {a} cannot open a channel to node {b}: {err}"));
         self.run_until_quiet();
         let ready = self.nodes[a].take_events_where(|event| {

@@ -23,7 +23,12 @@
 //! 3. Act: helpers ([`open_channel`](Network::open_channel), [`pay`](Network::pay),
 //!    [`send_payment`](Network::send_payment), [`claim_payment`](Network::claim_payment),
 //!    [`fail_payment`](Network::fail_payment), [`close_channel`](Network::close_channel)) or
-//!    any command through [`node_mut`](Network::node_mut)`(i).manager_mut()`.
+//!    any command through [`node_mut`](Network::node_mut)`(i).manager_mut()`. Routed
+//!    payments over each payer's own graph and scorer, with retries:
+//!    [`open_public_channel`](Network::open_public_channel),
+//!    [`pay_routed`](Network::pay_routed), [`send_routed_payment`](Network::send_routed_payment).
+//!    Cheating on purpose: [`snapshot_monitor`](Network::snapshot_monitor) now,
+//!    [`broadcast_stale_commitment`](Network::broadcast_stale_commitment) later.
 //! 4. Move: [`run_until_quiet`](Network::run_until_quiet) moves everything (messages on
 //!    directions not [`held`](Network::hold), monitor updates per each node's
 //!    [`MonitorPolicy`], broadcasts into the mempool, events into each node's list). For fine
@@ -88,20 +93,24 @@
 //! assert_eq!(net.chain().tx_confirmations(&closing.compute_txid()), Some(1));
 //! ```
 
+mod breach;
 mod flows;
 mod gossip;
 mod links;
 mod monitors;
 mod node;
 pub mod restart;
+mod routed;
 mod run;
 pub mod script;
 
+pub use breach::{MonitorSnapshot, StaleBroadcastError};
 pub use flows::{PayError, PaymentOutcome, PendingPayment};
 pub use links::Disconnection;
 pub use monitors::{MonitorWiringError, UPDATES_BETWEEN_FULL_WRITES};
 pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
 pub use restart::{NodeSnapshot, RestartError};
+pub use routed::{RoutedOutcome, RoutedPayError, ANNOUNCEMENT_DEPTH};
 pub use run::MAX_QUIET_ROUNDS;
 pub use script::{PaymentScript, ScriptReport, ScriptStep, StepOutcome};
 
@@ -132,6 +141,7 @@ pub struct Network {
     next_connection_id: u64,
     next_user_channel_id: u128,
     next_payment_id: u64,
+    routing: routed::RoutingState,
     /// An armed crash: `(node, persistence point)` (see `restart`).
     crash_trigger: Option<(usize, u64)>,
 }
@@ -164,6 +174,7 @@ impl Network {
             next_connection_id: 0,
             next_user_channel_id: 0,
             next_payment_id: 0,
+            routing: routed::RoutingState::default(),
             crash_trigger: None,
         };
         network.sync_chain();

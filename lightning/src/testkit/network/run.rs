@@ -27,6 +27,7 @@ impl Network {
     /// answering each other forever), naming the busy directions.
     pub fn run_until_quiet(&mut self) -> usize {
         for round in 0..MAX_QUIET_ROUNDS {
+            self.process_routed_payments();
             let mut moved = self.collect_all();
             let busy: Vec<(usize, usize)> = self.deliverable_directions();
             for (from, to) in busy {
