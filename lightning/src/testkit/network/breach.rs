@@ -25,15 +25,13 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use bitcoin::Transaction;
-use lightning_signer_api::traits::{ChannelKeysId, SignerProvider};
+use lightning_signer_api::traits::SignerProvider;
 
 use crate::monitor::{ChannelMonitor, MonitorDecodeError};
-use crate::wire::{read_tlv_stream, ChannelId, Reader};
+use crate::persist::encoded_monitor_keys_id;
+use crate::wire::ChannelId;
 
 use super::Network;
-
-/// The TLV type of the channel keys id in an encoded [`ChannelMonitor`].
-const KEYS_ID_TLV_TYPE: u64 = 4;
 
 /// An encoded copy of one channel monitor of a node, as it stood when taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,23 +73,6 @@ impl fmt::Display for StaleBroadcastError {
 
 impl core::error::Error for StaleBroadcastError {}
 
-/// The channel keys id inside an encoded monitor (TLV record 4 after the version byte).
-fn keys_id_of(bytes: &[u8]) -> Option<ChannelKeysId> {
-    let (_version, stream) = bytes.split_first()?;
-    let mut keys_id = None;
-    read_tlv_stream(&mut Reader::new(stream), |record_type, value| {
-        if record_type == KEYS_ID_TLV_TYPE {
-            let id: [u8; 32] = value.read_remaining().try_into().ok().unwrap_or([0; 32]);
-            keys_id = Some(ChannelKeysId(id));
-        } else {
-            value.read_remaining();
-        }
-        Ok(true)
-    })
-    .ok()?;
-    keys_id
-}
-
 impl Network {
     /// An encoded copy of node `index`'s monitor of `channel_id` as it stands now, to
     /// broadcast its commitment later with
@@ -115,7 +96,8 @@ impl Network {
         &mut self,
         snapshot: &MonitorSnapshot,
     ) -> Result<Transaction, StaleBroadcastError> {
-        let keys_id = keys_id_of(&snapshot.bytes).ok_or(StaleBroadcastError::MissingKeysId)?;
+        let keys_id = encoded_monitor_keys_id(&snapshot.bytes)
+            .map_err(|_| StaleBroadcastError::MissingKeysId)?;
         let node = &mut self.nodes[snapshot.node];
         let signer = node.keys.derive_channel_signer(&keys_id);
         let mut stale =
