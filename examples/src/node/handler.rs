@@ -77,15 +77,21 @@ impl NodeHandler {
         self.gossip.tick(now);
     }
 
-    /// Moves everything the manager and the chain monitor produced until neither has more,
-    /// then saves the manager if anything happened since the last save.
+    /// Moves everything the manager and the chain monitor produced until neither has more.
+    /// The manager is saved before each pass that moves its output, so the saved manager
+    /// always holds the monitor updates it hands out: a crash between storing an update and
+    /// saving the manager never leaves a monitor ahead of the saved manager (the update comes
+    /// out again after a restart and is recognised as stored).
     pub fn settle(&mut self) {
         let mut changed = std::mem::take(&mut self.dirty);
-        while self.move_outputs() {
+        loop {
+            if changed {
+                self.save_manager();
+            }
+            if !self.move_outputs() {
+                break;
+            }
             changed = true;
-        }
-        if changed {
-            self.save_manager();
         }
     }
 
@@ -139,9 +145,20 @@ impl NodeHandler {
 
     /// Gives one manager update to the chain monitor: update 0 builds the channel's monitor,
     /// any other updates it. The store answers at once; completions come back through
-    /// `poll_completed_updates`. A refused update leaves the channel paused (safe: nothing
-    /// that depends on it is sent).
+    /// `poll_completed_updates`. An update the store already holds (replayed from the saved
+    /// manager after a restart) is reported completed at once. A refused update leaves the
+    /// channel paused (safe: nothing that depends on it is sent).
     fn apply_monitor_update(&mut self, update: &ChannelMonitorUpdate) {
+        let stored = self
+            .chain_monitor
+            .get_monitor(&update.channel_id)
+            .is_some_and(|monitor| monitor.latest_update_id() >= update.update_id);
+        if stored {
+            // Replayed from the saved manager after a restart: the store already holds it.
+            self.manager
+                .monitor_update_completed(update.channel_id, update.update_id);
+            return;
+        }
         let status = match update.steps.as_slice() {
             [MonitorUpdateStep::Init(init)] if update.update_id == 0 => {
                 let signer = self.keys.derive_channel_signer(&init.channel_keys_id);
