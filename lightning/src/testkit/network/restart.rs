@@ -323,7 +323,7 @@ impl Network {
             self.end_connection(position, index, None);
         }
         self.rebuild_node(index)?;
-        self.sync_node_to_tip(index);
+        self.nodes[index].sync_to_tip(&mut self.chain);
         self.write_manager(index);
         self.collect_all();
         for peer in peers {
@@ -416,19 +416,5 @@ impl Network {
         node.monitor_listener = monitor_listener;
         node.held_updates.clear();
         Ok(())
-    }
-
-    /// Brings node `index`'s manager and chain monitor to the chain's tip.
-    fn sync_node_to_tip(&mut self, index: usize) {
-        let node = &mut self.nodes[index];
-        // Invariant: both listeners were registered on this chain by `rebuild_node`.
-        self.chain
-            .sync_confirm(node.listener, &mut node.manager)
-            .expect("node listener registered on the network chain");
-        self.chain
-            .sync_confirm(node.monitor_listener, &mut node.chain_monitor)
-            .expect("monitor listener registered on the network chain");
-        node.drain_chain_monitor(&mut self.chain);
-        node.chain_monitor.sync_chain_source(&mut self.chain);
     }
 }
