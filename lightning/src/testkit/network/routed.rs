@@ -34,6 +34,9 @@ use crate::wire::{ChannelId, PaymentHash, PaymentPreimage, ShortChannelId};
 use super::flows::{PayError, PendingPayment};
 use super::Network;
 
+/// The confirmations after which a public channel is announced (the channel manager's).
+pub use crate::manager::ANNOUNCEMENT_DEPTH;
+
 /// The `kind` byte of the payment ids of [`Network::send_routed_payment`] ('R'): never equal
 /// to an id of [`Network::send_payment`] (see [`Network::start_payment`]).
 const ROUTED_PAYMENT: u8 = 0x52;
@@ -150,9 +153,6 @@ impl fmt::Display for RoutedPayError {
 }
 
 impl core::error::Error for RoutedPayError {}
-
-/// The confirmations after which a public channel is announced (BOLT 7).
-pub const ANNOUNCEMENT_DEPTH: u32 = 6;
 
 impl Network {
     /// Opens a public channel from `a` to `b` ([`open_channel_with_config`] with
