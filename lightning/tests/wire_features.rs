@@ -127,7 +127,10 @@ fn union_sets_the_bits_of_either_side() {
     let union = first.clone().union(&second);
     assert_eq!(union.set_bits().collect::<Vec<_>>(), vec![7, 13, 17, 203]);
     assert_eq!(union, second.union(&first), "the order does not matter");
-    assert_eq!(init_with(&[9]).union(&InitFeatures::empty()), init_with(&[9]));
+    assert_eq!(
+        init_with(&[9]).union(&InitFeatures::empty()),
+        init_with(&[9])
+    );
 }
 
 #[test]
