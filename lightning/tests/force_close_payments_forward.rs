@@ -4,14 +4,17 @@
 //! timeout is final. And a forward whose upstream channel A-B closed: the preimage B learns
 //! downstream goes to the A-B monitor, which claims the incoming HTLC on chain.
 
+mod force_close_support;
+
+use force_close_support::{
+    claimable_preimage, count, failed, force_close_commitment, output_worth, sent, FUNDING_SAT,
+};
 use lightning::bitcoin::{OutPoint, Transaction};
 use lightning::manager::{Event, PaymentId, RecipientOnionFields};
 use lightning::monitor::{MonitorEvent, ANTI_REORG_DELAY};
-use lightning::routing::{Path, Route, RouteHop};
 use lightning::testkit::network::Network;
 use lightning::wire::{ChannelId, PaymentHash, PaymentPreimage};
 
-const FUNDING_SAT: u64 = 1_000_000;
 const AMOUNT_MSAT: u64 = 20_000_000;
 const PAYMENT_ID: PaymentId = PaymentId([9; 32]);
 
@@ -28,30 +31,11 @@ fn line_with_payment_in_flight() -> Line {
     let mut net = Network::new(3);
     let ab = net.open_channel(0, 1, FUNDING_SAT, 0);
     let bc = net.open_channel(1, 2, FUNDING_SAT, 0);
-    let (b_id, c_id) = (net.node(1).node_id(), net.node(2).node_id());
-    let ab_scid = net.node(0).channel(ab).unwrap().short_channel_id.unwrap();
-    let bc_scid = net.node(1).channel(bc).unwrap().short_channel_id.unwrap();
     let policy = net.node(1).manager().config().forwarding_policy;
     let fee_msat = policy.fee_msat(AMOUNT_MSAT).unwrap();
-    let final_delta = net.node(2).manager().config().min_final_cltv_expiry_delta;
-    let route = Route {
-        paths: vec![Path {
-            hops: vec![
-                RouteHop {
-                    node_id: b_id,
-                    short_channel_id: ab_scid,
-                    fee_msat,
-                    cltv_expiry_delta: u32::from(policy.cltv_expiry_delta),
-                },
-                RouteHop {
-                    node_id: c_id,
-                    short_channel_id: bc_scid,
-                    fee_msat: AMOUNT_MSAT,
-                    cltv_expiry_delta: final_delta,
-                },
-            ],
-        }],
-    };
+    let route = net
+        .route_along(&[0, 1, 2], AMOUNT_MSAT)
+        .expect("a route A -> B -> C");
     let now = net.now();
     let (payment_hash, secret) =
         net.node_mut(2)
@@ -76,72 +60,20 @@ fn line_with_payment_in_flight() -> Line {
     }
 }
 
-fn count(net: &Network, node: usize, pick: impl Fn(&Event) -> bool) -> usize {
-    net.node(node).events().iter().filter(|e| pick(e)).count()
-}
-
 fn a_failed(net: &Network) -> usize {
-    count(
-        net,
-        0,
-        |e| matches!(e, Event::PaymentFailed { payment_id, .. } if *payment_id == PAYMENT_ID),
-    )
+    failed(net, 0, PAYMENT_ID)
 }
 
 fn a_sent(net: &Network) -> Vec<PaymentPreimage> {
-    net.node(0)
-        .events()
-        .iter()
-        .filter_map(|e| match e {
-            Event::PaymentSent {
-                payment_id,
-                payment_preimage,
-                ..
-            } if *payment_id == PAYMENT_ID => Some(*payment_preimage),
-            _ => None,
-        })
-        .collect()
+    sent(net, 0, PAYMENT_ID)
 }
 
 fn b_forwarded(net: &Network) -> usize {
     count(net, 1, |e| matches!(e, Event::PaymentForwarded { .. }))
 }
 
-/// The preimage of C's `PaymentClaimable` (the payment stays claimable).
-fn c_preimage(net: &mut Network) -> PaymentPreimage {
-    net.node_mut(2)
-        .take_events_where(|e| matches!(e, Event::PaymentClaimable { .. }))
-        .iter()
-        .find_map(|e| match e {
-            Event::PaymentClaimable {
-                payment_preimage, ..
-            } => *payment_preimage,
-            _ => None,
-        })
-        .expect("claimable at C")
-}
-
-fn force_close(net: &mut Network, closer: usize, other: usize, channel: ChannelId) -> Transaction {
-    let peer = net.node(other).node_id();
-    net.node_mut(closer)
-        .manager_mut()
-        .force_close_channel(channel, peer)
-        .expect("force close");
-    net.run_until_quiet();
-    net.node(closer)
-        .broadcasts()
-        .last()
-        .cloned()
-        .expect("commitment broadcast")
-}
-
 fn htlc_output(commitment: &Transaction) -> OutPoint {
-    let vout = commitment
-        .output
-        .iter()
-        .position(|o| o.value.to_sat() == AMOUNT_MSAT / 1000)
-        .expect("the HTLC is an output");
-    OutPoint::new(commitment.compute_txid(), vout as u32)
+    output_worth(commitment, AMOUNT_MSAT / 1000)
 }
 
 #[test]
@@ -153,9 +85,9 @@ fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
         payment_hash,
         fee_msat,
     } = line_with_payment_in_flight();
-    let preimage = c_preimage(&mut net);
+    let preimage = claimable_preimage(&mut net, 2);
     net.drop_connection(1, 2);
-    let commitment = force_close(&mut net, 1, 2, bc);
+    let commitment = force_close_commitment(&mut net, 1, 2, bc);
     assert_eq!(a_failed(&net), 0, "B does not fail back at close");
     assert_eq!(
         count(&net, 0, |e| matches!(e, Event::PaymentPathFailed { .. })),
@@ -198,9 +130,9 @@ fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
     let Line {
         mut net, ab, bc, ..
     } = line_with_payment_in_flight();
-    let _ = c_preimage(&mut net);
+    let _ = claimable_preimage(&mut net, 2);
     net.drop_connection(1, 2);
-    let commitment = force_close(&mut net, 1, 2, bc);
+    let commitment = force_close_commitment(&mut net, 1, 2, bc);
     let htlc = htlc_output(&commitment);
     let mut failed_at = None;
     for _ in 0..200 {
@@ -239,7 +171,7 @@ fn upstream_closed_preimage_from_downstream_goes_to_the_upstream_monitor() {
     let Line { mut net, ab, .. } = line_with_payment_in_flight();
     // A-B closes (B force closes) while the HTLC is in flight; C then claims off chain.
     net.drop_connection(0, 1);
-    let commitment = force_close(&mut net, 1, 0, ab);
+    let commitment = force_close_commitment(&mut net, 1, 0, ab);
     let htlc = htlc_output_worth(&commitment, AMOUNT_MSAT / 1000);
     net.mine_blocks(1);
     assert!(net.claim_payment(2, line_hash(&net)), "C claims");

@@ -2,17 +2,18 @@
 //! wait for the monitor, the monitor update id) and what the monitor delivered (failures of
 //! HTLCs that were no output of the confirmed commitment) survive an encode/decode.
 
+mod force_close_support;
+
+use force_close_support::{claimable_preimage, failed, force_close, sent, FUNDING_SAT};
 use lightning::chain::BestBlock;
-use lightning::manager::{ChannelManager, Event, ManagerParams, PaymentId};
+use lightning::manager::{ChannelManager, ManagerParams};
 use lightning::monitor::{ChannelMonitor, FundingSpendKind, MonitorEvent, ANTI_REORG_DELAY};
 use lightning::persist::encoded_monitor_keys_id;
 use lightning::signer_api::keys_manager::KeysManager;
 use lightning::signer_api::traits::SignerProvider;
 use lightning::testkit::network::{Network, NodeConfig, SeededEntropy};
 use lightning::util::logger::NoopLogger;
-use lightning::wire::{ChainHash, ChannelId, PaymentPreimage};
-
-const FUNDING_SAT: u64 = 1_000_000;
+use lightning::wire::ChainHash;
 
 fn params(net: &Network, index: usize) -> ManagerParams {
     let config = NodeConfig::for_index(index);
@@ -27,40 +28,6 @@ fn params(net: &Network, index: usize) -> ManagerParams {
         best_block: BestBlock::new(net.chain().tip().block_hash, net.chain().height()),
         inbound_payment_key_material: None,
     }
-}
-
-fn count(net: &Network, node: usize, id: PaymentId, failed: bool) -> usize {
-    net.node(node)
-        .events()
-        .iter()
-        .filter(|event| match event {
-            Event::PaymentFailed { payment_id, .. } => failed && *payment_id == id,
-            Event::PaymentSent { payment_id, .. } => !failed && *payment_id == id,
-            _ => false,
-        })
-        .count()
-}
-
-fn claimable_preimage(net: &mut Network, node: usize) -> PaymentPreimage {
-    net.node_mut(node)
-        .take_events_where(|event| matches!(event, Event::PaymentClaimable { .. }))
-        .iter()
-        .find_map(|event| match event {
-            Event::PaymentClaimable {
-                payment_preimage, ..
-            } => *payment_preimage,
-            _ => None,
-        })
-        .expect("claimable")
-}
-
-fn force_close(net: &mut Network, closer: usize, other: usize, channel: ChannelId) {
-    let peer = net.node(other).node_id();
-    net.node_mut(closer)
-        .manager_mut()
-        .force_close_channel(channel, peer)
-        .expect("force close");
-    net.run_until_quiet();
 }
 
 #[test]
@@ -110,12 +77,12 @@ fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_
         net.mine_blocks(1);
     }
     assert_eq!(
-        count(&net, 0, pending.payment_id, false),
+        sent(&net, 0, pending.payment_id).len(),
         1,
         "PaymentSent once"
     );
     assert_eq!(
-        count(&net, 0, pending.payment_id, true),
+        failed(&net, 0, pending.payment_id),
         0,
         "never PaymentFailed"
     );
@@ -133,11 +100,7 @@ fn delivered_dust_failure_is_not_reported_again_after_a_monitor_restart() {
     net.drop_connection(0, 1);
     force_close(&mut net, 0, 1, channel);
     net.mine_blocks(ANTI_REORG_DELAY);
-    assert_eq!(
-        count(&net, 0, pending.payment_id, true),
-        1,
-        "failed once final"
-    );
+    assert_eq!(failed(&net, 0, pending.payment_id), 1, "failed once final");
     let failures = |events: &[MonitorEvent]| {
         events
             .iter()
@@ -172,7 +135,7 @@ fn delivered_dust_failure_is_not_reported_again_after_a_monitor_restart() {
         net.mine_blocks(1);
     }
     assert_eq!(failures(net.node(0).monitor_events()), 1);
-    assert_eq!(count(&net, 0, pending.payment_id, true), 1);
+    assert_eq!(failed(&net, 0, pending.payment_id), 1);
 }
 
 #[test]
@@ -198,7 +161,7 @@ fn revoked_commitment_without_the_htlc_fails_it_once_final_and_justice_takes_the
     // A force closes too (its own commitment loses the race to the revoked one).
     force_close(&mut net, 0, 1, channel);
     assert_eq!(
-        count(&net, 0, pending.payment_id, true),
+        failed(&net, 0, pending.payment_id),
         0,
         "not failed at close"
     );
@@ -220,19 +183,15 @@ fn revoked_commitment_without_the_htlc_fails_it_once_final_and_justice_takes_the
         "A's monitor saw the breach"
     );
     while net.chain().tx_confirmations(&txid) < Some(ANTI_REORG_DELAY) {
-        assert_eq!(count(&net, 0, pending.payment_id, true), 0, "not final yet");
+        assert_eq!(failed(&net, 0, pending.payment_id), 0, "not final yet");
         net.mine_blocks(1);
     }
-    assert_eq!(
-        count(&net, 0, pending.payment_id, true),
-        1,
-        "failed once final"
-    );
+    assert_eq!(failed(&net, 0, pending.payment_id), 1, "failed once final");
     for _ in 0..30 {
         net.mine_blocks(1);
     }
-    assert_eq!(count(&net, 0, pending.payment_id, true), 1, "exactly once");
-    assert_eq!(count(&net, 0, pending.payment_id, false), 0);
+    assert_eq!(failed(&net, 0, pending.payment_id), 1, "exactly once");
+    assert_eq!(sent(&net, 0, pending.payment_id).len(), 0);
     // Justice: A takes B's side of the revoked commitment as well as its own.
     let destination = net.node_mut(0).destination_script();
     let a_got = net.chain().balance_of(&destination).to_sat();
