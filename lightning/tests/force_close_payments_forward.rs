@@ -10,19 +10,19 @@ use force_close_support::{
     claimable_preimage, count, failed, force_close_commitment, output_worth, sent, FUNDING_SAT,
 };
 use lightning::bitcoin::{OutPoint, Transaction};
-use lightning::manager::{Event, PaymentId, RecipientOnionFields};
+use lightning::manager::{Event, PaymentId};
 use lightning::monitor::{MonitorEvent, ANTI_REORG_DELAY};
 use lightning::testkit::network::Network;
-use lightning::wire::{ChannelId, PaymentHash, PaymentPreimage};
+use lightning::wire::{ChannelId, PaymentHash};
 
 const AMOUNT_MSAT: u64 = 20_000_000;
-const PAYMENT_ID: PaymentId = PaymentId([9; 32]);
 
 struct Line {
     net: Network,
     ab: ChannelId,
     bc: ChannelId,
     payment_hash: PaymentHash,
+    payment_id: PaymentId,
     fee_msat: u64,
 }
 
@@ -33,39 +33,18 @@ fn line_with_payment_in_flight() -> Line {
     let bc = net.open_channel(1, 2, FUNDING_SAT, 0);
     let policy = net.node(1).manager().config().forwarding_policy;
     let fee_msat = policy.fee_msat(AMOUNT_MSAT).unwrap();
-    let route = net
-        .route_along(&[0, 1, 2], AMOUNT_MSAT)
-        .expect("a route A -> B -> C");
-    let now = net.now();
-    let (payment_hash, secret) =
-        net.node_mut(2)
-            .manager_mut()
-            .create_inbound_payment(Some(AMOUNT_MSAT), 3600, now);
-    net.node_mut(0)
-        .manager_mut()
-        .send_payment(
-            &route,
-            payment_hash,
-            RecipientOnionFields::secret_only(secret),
-            PAYMENT_ID,
-        )
+    let pending = net
+        .send_payment_along(&[0, 1, 2], AMOUNT_MSAT)
         .expect("payment starts");
     net.run_until_quiet();
     Line {
         net,
         ab,
         bc,
-        payment_hash,
+        payment_hash: pending.payment_hash,
+        payment_id: pending.payment_id,
         fee_msat,
     }
-}
-
-fn a_failed(net: &Network) -> usize {
-    failed(net, 0, PAYMENT_ID)
-}
-
-fn a_sent(net: &Network) -> Vec<PaymentPreimage> {
-    sent(net, 0, PAYMENT_ID)
 }
 
 fn b_forwarded(net: &Network) -> usize {
@@ -83,12 +62,17 @@ fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
         ab,
         bc,
         payment_hash,
+        payment_id,
         fee_msat,
     } = line_with_payment_in_flight();
     let preimage = claimable_preimage(&mut net, 2);
     net.drop_connection(1, 2);
     let commitment = force_close_commitment(&mut net, 1, 2, bc);
-    assert_eq!(a_failed(&net), 0, "B does not fail back at close");
+    assert_eq!(
+        failed(&net, 0, payment_id),
+        0,
+        "B does not fail back at close"
+    );
     assert_eq!(
         count(&net, 0, |e| matches!(e, Event::PaymentPathFailed { .. })),
         0
@@ -115,8 +99,12 @@ fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
                 if *channel_id == bc && *hash == payment_hash)),
         "B's monitor learnt the preimage on chain"
     );
-    assert_eq!(a_sent(&net), vec![preimage], "A gets PaymentSent once");
-    assert_eq!(a_failed(&net), 0, "never PaymentFailed");
+    assert_eq!(
+        sent(&net, 0, payment_id),
+        vec![preimage],
+        "A gets PaymentSent once"
+    );
+    assert_eq!(failed(&net, 0, payment_id), 0, "never PaymentFailed");
     assert_eq!(b_forwarded(&net), 1, "B reports the forward once");
     // A-B settled off chain: B holds the forwarded amount plus its fee.
     assert_eq!(net.balance_msat(1, ab), Some(AMOUNT_MSAT + fee_msat));
@@ -128,7 +116,11 @@ fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
 #[test]
 fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
     let Line {
-        mut net, ab, bc, ..
+        mut net,
+        ab,
+        bc,
+        payment_id,
+        ..
     } = line_with_payment_in_flight();
     let _ = claimable_preimage(&mut net, 2);
     net.drop_connection(1, 2);
@@ -141,12 +133,12 @@ fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
             .chain()
             .spending_txid(&htlc)
             .and_then(|txid| net.chain().tx_confirmations(&txid));
-        let failed = a_failed(&net);
-        assert!(failed <= 1, "PaymentFailed at most once");
-        if failed == 1 && failed_at.is_none() {
+        let failures = failed(&net, 0, payment_id);
+        assert!(failures <= 1, "PaymentFailed at most once");
+        if failures == 1 && failed_at.is_none() {
             failed_at = Some(confirmations);
         }
-        if failed == 0 {
+        if failures == 0 {
             assert!(
                 confirmations.is_none_or(|c| c < ANTI_REORG_DELAY),
                 "failed back as soon as the timeout is final"
@@ -158,7 +150,7 @@ fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
         Some(Some(ANTI_REORG_DELAY)),
         "B failed back to A exactly when its timeout claim was final"
     );
-    assert!(a_sent(&net).is_empty());
+    assert!(sent(&net, 0, payment_id).is_empty());
     assert_eq!(b_forwarded(&net), 0);
     assert!(
         net.node(0).channel(ab).is_some_and(|c| c.is_usable),
@@ -168,7 +160,12 @@ fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
 
 #[test]
 fn upstream_closed_preimage_from_downstream_goes_to_the_upstream_monitor() {
-    let Line { mut net, ab, .. } = line_with_payment_in_flight();
+    let Line {
+        mut net,
+        ab,
+        payment_id,
+        ..
+    } = line_with_payment_in_flight();
     // A-B closes (B force closes) while the HTLC is in flight; C then claims off chain.
     net.drop_connection(0, 1);
     let commitment = force_close_commitment(&mut net, 1, 0, ab);
@@ -193,8 +190,12 @@ fn upstream_closed_preimage_from_downstream_goes_to_the_upstream_monitor() {
             MonitorEvent::HtlcResolved { channel_id, .. } if *channel_id == ab)),
         "A's monitor learnt the preimage from B's claim"
     );
-    assert_eq!(a_sent(&net).len(), 1, "A gets PaymentSent once");
-    assert_eq!(a_failed(&net), 0);
+    assert_eq!(
+        sent(&net, 0, payment_id).len(),
+        1,
+        "A gets PaymentSent once"
+    );
+    assert_eq!(failed(&net, 0, payment_id), 0);
     assert_eq!(b_forwarded(&net), 1, "still once");
     for node in 0..3 {
         assert!(net.node(node).monitor_errors().is_empty(), "node {node}");
