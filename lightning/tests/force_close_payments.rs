@@ -6,7 +6,8 @@
 mod force_close_support;
 
 use force_close_support::{
-    claimable_preimage, count, failed, force_close_commitment, output_worth, sent, FUNDING_SAT,
+    channel_with_payment_in_flight, claimable_preimage, count, failed, force_close_commitment,
+    output_worth, sent, FUNDING_SAT,
 };
 use lightning::manager::Event;
 use lightning::monitor::{MonitorEvent, ANTI_REORG_DELAY};
@@ -23,10 +24,7 @@ fn claimed(net: &Network, node: usize) -> usize {
 /// The HTLC is claimable at B when `closer` force closes; B claims after the close. B's
 /// monitor claims the HTLC output with the preimage; A learns it on chain.
 fn claim_after_force_close(closer: usize) {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, AMOUNT_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(AMOUNT_MSAT);
     let preimage = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
     let commitment = force_close_commitment(&mut net, closer, 1 - closer, channel);
@@ -106,10 +104,7 @@ fn payee_force_closes_then_claims_on_chain() {
 
 #[test]
 fn unclaimed_htlc_fails_only_once_its_timeout_is_final() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, AMOUNT_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(AMOUNT_MSAT);
     let _ = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
     let commitment = force_close_commitment(&mut net, 0, 1, channel);
@@ -150,10 +145,7 @@ fn unclaimed_htlc_fails_only_once_its_timeout_is_final() {
 #[test]
 fn dust_htlc_fails_once_the_commitment_is_final_and_not_before_despite_a_reorg() {
     const DUST_MSAT: u64 = 300_000;
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, DUST_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(DUST_MSAT);
     let _ = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
     let commitment = force_close_commitment(&mut net, 0, 1, channel);

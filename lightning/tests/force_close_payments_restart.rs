@@ -4,7 +4,9 @@
 
 mod force_close_support;
 
-use force_close_support::{claimable_preimage, failed, force_close, sent, FUNDING_SAT};
+use force_close_support::{
+    channel_with_payment_in_flight, claimable_preimage, failed, force_close, sent, FUNDING_SAT,
+};
 use lightning::chain::BestBlock;
 use lightning::manager::{ChannelManager, ManagerParams};
 use lightning::monitor::{ChannelMonitor, FundingSpendKind, MonitorEvent, ANTI_REORG_DELAY};
@@ -32,10 +34,7 @@ fn params(net: &Network, index: usize) -> ManagerParams {
 
 #[test]
 fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_once() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, 40_000_000).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(40_000_000);
     let preimage = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
     // B (the payee) force closes; A learns it on chain only.
@@ -93,10 +92,7 @@ fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_
 
 #[test]
 fn delivered_dust_failure_is_not_reported_again_after_a_monitor_restart() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, 300_000).expect("dust payment");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(300_000);
     net.drop_connection(0, 1);
     force_close(&mut net, 0, 1, channel);
     net.mine_blocks(ANTI_REORG_DELAY);

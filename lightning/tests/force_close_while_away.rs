@@ -5,7 +5,7 @@
 
 mod force_close_support;
 
-use force_close_support::{failed, force_close, sent, FUNDING_SAT};
+use force_close_support::{channel_with_payment_in_flight, failed, force_close, sent, FUNDING_SAT};
 use lightning::manager::{ClosureReason, Event};
 use lightning::monitor::ANTI_REORG_DELAY;
 use lightning::testkit::network::Network;
@@ -70,10 +70,7 @@ fn the_channel_closes_for_us_when_the_peers_commitment_confirms() {
 
 #[test]
 fn an_htlc_in_flight_fails_once_after_its_timeout_is_final() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, AMOUNT_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(AMOUNT_MSAT);
     // Node 1 never claims; it force closes while node 0 is away.
     net.drop_connection(0, 1);
     force_close(&mut net, 1, 0, channel);

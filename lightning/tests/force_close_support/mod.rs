@@ -6,11 +6,21 @@
 
 use lightning::bitcoin::{OutPoint, Transaction};
 use lightning::manager::{Event, PaymentId};
-use lightning::testkit::network::Network;
+use lightning::testkit::network::{Network, PendingPayment};
 use lightning::wire::{ChannelId, PaymentPreimage};
 
 /// The size of every channel these tests open.
 pub const FUNDING_SAT: u64 = 1_000_000;
+
+/// Two nodes, a channel opened by node 0, and a payment of `amount_msat` from node 0 to node 1
+/// sent and delivered (the network ran until quiet; node 1 has not claimed it).
+pub fn channel_with_payment_in_flight(amount_msat: u64) -> (Network, ChannelId, PendingPayment) {
+    let mut net = Network::new(2);
+    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
+    let pending = net.send_payment(0, 1, amount_msat).expect("send");
+    net.run_until_quiet();
+    (net, channel, pending)
+}
 
 /// How many of node `node`'s events `pick` selects (the events stay).
 pub fn count(net: &Network, node: usize, pick: impl Fn(&Event) -> bool) -> usize {
