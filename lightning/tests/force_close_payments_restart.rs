@@ -7,30 +7,12 @@ mod force_close_support;
 use force_close_support::{
     channel_with_payment_in_flight, claimable_preimage, failed, force_close, sent, FUNDING_SAT,
 };
-use lightning::chain::BestBlock;
-use lightning::manager::{ChannelManager, ManagerParams};
+use lightning::manager::ChannelManager;
 use lightning::monitor::{ChannelMonitor, FundingSpendKind, MonitorEvent, ANTI_REORG_DELAY};
 use lightning::persist::encoded_monitor_keys_id;
 use lightning::signer_api::keys_manager::KeysManager;
 use lightning::signer_api::traits::SignerProvider;
-use lightning::testkit::network::{Network, NodeConfig, SeededEntropy};
-use lightning::util::logger::NoopLogger;
-use lightning::wire::ChainHash;
-
-fn params(net: &Network, index: usize) -> ManagerParams {
-    let config = NodeConfig::for_index(index);
-    let keys = || KeysManager::new(&config.seed).expect("test seed");
-    ManagerParams {
-        chain_hash: ChainHash::using_genesis_block(net.chain().network()),
-        config: config.manager.clone(),
-        node_signer: Box::new(keys()),
-        signer_provider: Box::new(keys()),
-        entropy: Box::new(SeededEntropy::new(config.seed, b"restarted")),
-        logger: std::sync::Arc::new(NoopLogger),
-        best_block: BestBlock::new(net.chain().tip().block_hash, net.chain().height()),
-        inbound_payment_key_material: None,
-    }
-}
+use lightning::testkit::network::{Network, NodeConfig};
 
 #[test]
 fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_once() {
@@ -46,7 +28,8 @@ fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_
     // update id the preimage update must follow).
     for node in 0..2 {
         let saved = net.node(node).manager().encode();
-        let restored = ChannelManager::decode(&saved, params(&net, node)).expect("decode");
+        let restored =
+            ChannelManager::decode(&saved, net.manager_params(node, b"restarted")).expect("decode");
         assert_eq!(restored.encode(), saved, "node {node}: byte for byte");
         *net.node_mut(node).manager_mut() = restored;
     }
@@ -145,7 +128,8 @@ fn revoked_commitment_without_the_htlc_fails_it_once_final_and_justice_takes_the
     net.run_until_quiet();
     let _ = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
-    let stale = ChannelManager::decode(&stale, params(&net, 1)).expect("decode the stale B");
+    let stale = ChannelManager::decode(&stale, net.manager_params(1, b"restarted"))
+        .expect("decode the stale B");
     *net.node_mut(1).manager_mut() = stale;
     force_close(&mut net, 1, 0, channel);
     let revoked = net
