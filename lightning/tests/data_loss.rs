@@ -16,6 +16,16 @@ fn spends(tx: &Transaction, outpoint: OutPoint) -> bool {
         .any(|input| input.previous_output == outpoint)
 }
 
+/// A's broadcast spending the funding: its commitment.
+fn a_broadcast_commitment(net: &Network, funding: OutPoint) -> Transaction {
+    net.node(0)
+        .broadcasts()
+        .iter()
+        .find(|tx| spends(tx, funding))
+        .cloned()
+        .expect("A broadcast its commitment")
+}
+
 struct Lost {
     net: Network,
     channel: ChannelId,
@@ -92,13 +102,7 @@ fn restored_node_does_not_broadcast_and_the_peer_closes() {
         "{a_closures:?}"
     );
     // The only spend of the funding in the mempool is A's commitment.
-    let a_commitment = net
-        .node(0)
-        .broadcasts()
-        .iter()
-        .find(|tx| spends(tx, funding))
-        .cloned()
-        .expect("A broadcast its commitment");
+    let a_commitment = a_broadcast_commitment(&net, funding);
     let in_mempool: Vec<&Transaction> = net
         .chain()
         .mempool()
@@ -125,13 +129,7 @@ fn restored_node_sweeps_its_balance_from_the_peers_commitment() {
         b_balance_msat,
         ..
     } = restore_old_backup();
-    let a_commitment = net
-        .node(0)
-        .broadcasts()
-        .iter()
-        .find(|tx| spends(tx, funding))
-        .cloned()
-        .expect("A broadcast its commitment");
+    let a_commitment = a_broadcast_commitment(&net, funding);
     let destination = net.node_mut(1).destination_script();
     assert_eq!(net.chain().balance_of(&destination).to_sat(), 0);
     net.mine_blocks(1);

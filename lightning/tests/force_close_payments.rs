@@ -3,98 +3,31 @@
 //! never reported failed at close time; it waits for the monitor's verdict. Only an HTLC that
 //! was never signed (it can never be on chain) fails at once.
 
-use lightning::bitcoin::{OutPoint, Transaction};
-use lightning::manager::{Event, PaymentId};
+mod force_close_support;
+
+use force_close_support::{
+    channel_with_payment_in_flight, claimable_preimage, count, failed, force_close_commitment,
+    output_worth, sent, FUNDING_SAT,
+};
+use lightning::manager::Event;
 use lightning::monitor::{MonitorEvent, ANTI_REORG_DELAY};
 use lightning::testkit::network::Network;
-use lightning::wire::{ChannelId, PaymentPreimage};
 
-const FUNDING_SAT: u64 = 1_000_000;
 const AMOUNT_MSAT: u64 = 50_000_000;
 
-fn sent(net: &Network, node: usize, id: PaymentId) -> Vec<PaymentPreimage> {
-    net.node(node)
-        .events()
-        .iter()
-        .filter_map(|event| match event {
-            Event::PaymentSent {
-                payment_id,
-                payment_preimage,
-                ..
-            } if *payment_id == id => Some(*payment_preimage),
-            _ => None,
-        })
-        .collect()
-}
-
-fn failed(net: &Network, node: usize, id: PaymentId) -> usize {
-    net.node(node)
-        .events()
-        .iter()
-        .filter(
-            |event| matches!(event, Event::PaymentFailed { payment_id, .. } if *payment_id == id),
-        )
-        .count()
-}
-
 fn claimed(net: &Network, node: usize) -> usize {
-    net.node(node)
-        .events()
-        .iter()
-        .filter(|event| matches!(event, Event::PaymentClaimed { .. }))
-        .count()
-}
-
-/// Takes the preimage of the `PaymentClaimable` event at `node` (the payment stays claimable).
-fn claimable_preimage(net: &mut Network, node: usize) -> PaymentPreimage {
-    let events = net
-        .node_mut(node)
-        .take_events_where(|event| matches!(event, Event::PaymentClaimable { .. }));
-    events
-        .iter()
-        .find_map(|event| match event {
-            Event::PaymentClaimable {
-                payment_preimage, ..
-            } => *payment_preimage,
-            _ => None,
-        })
-        .expect("the payment is claimable")
-}
-
-fn force_close(net: &mut Network, closer: usize, other: usize, channel: ChannelId) -> Transaction {
-    let peer = net.node(other).node_id();
-    net.node_mut(closer)
-        .manager_mut()
-        .force_close_channel(channel, peer)
-        .expect("force close");
-    net.run_until_quiet();
-    net.node(closer)
-        .broadcasts()
-        .last()
-        .cloned()
-        .expect("commitment broadcast")
-}
-
-/// The output of `commitment` worth `sat`.
-fn output_worth(commitment: &Transaction, sat: u64) -> OutPoint {
-    let vout = commitment
-        .output
-        .iter()
-        .position(|output| output.value.to_sat() == sat)
-        .expect("the HTLC is an output of the commitment");
-    OutPoint::new(commitment.compute_txid(), vout as u32)
+    count(net, node, |event| {
+        matches!(event, Event::PaymentClaimed { .. })
+    })
 }
 
 /// The HTLC is claimable at B when `closer` force closes; B claims after the close. B's
 /// monitor claims the HTLC output with the preimage; A learns it on chain.
 fn claim_after_force_close(closer: usize) {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, AMOUNT_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(AMOUNT_MSAT);
     let preimage = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
-    let commitment = force_close(&mut net, closer, 1 - closer, channel);
+    let commitment = force_close_commitment(&mut net, closer, 1 - closer, channel);
     assert_eq!(
         failed(&net, 0, pending.payment_id),
         0,
@@ -171,13 +104,10 @@ fn payee_force_closes_then_claims_on_chain() {
 
 #[test]
 fn unclaimed_htlc_fails_only_once_its_timeout_is_final() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, AMOUNT_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(AMOUNT_MSAT);
     let _ = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
-    let commitment = force_close(&mut net, 0, 1, channel);
+    let commitment = force_close_commitment(&mut net, 0, 1, channel);
     assert_eq!(
         failed(&net, 0, pending.payment_id),
         0,
@@ -215,13 +145,10 @@ fn unclaimed_htlc_fails_only_once_its_timeout_is_final() {
 #[test]
 fn dust_htlc_fails_once_the_commitment_is_final_and_not_before_despite_a_reorg() {
     const DUST_MSAT: u64 = 300_000;
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, DUST_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(DUST_MSAT);
     let _ = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
-    let commitment = force_close(&mut net, 0, 1, channel);
+    let commitment = force_close_commitment(&mut net, 0, 1, channel);
     let txid = commitment.compute_txid();
     assert!(
         !commitment
@@ -277,7 +204,7 @@ fn unsigned_htlc_fails_at_close_and_one_only_in_the_peers_commitment_once_final(
     let unsigned = net.send_payment(0, 1, AMOUNT_MSAT).expect("second");
     net.run_until_quiet();
     net.drop_connection(0, 1);
-    let commitment = force_close(&mut net, 0, 1, channel);
+    let commitment = force_close_commitment(&mut net, 0, 1, channel);
     assert_eq!(
         failed(&net, 0, unsigned.payment_id),
         1,

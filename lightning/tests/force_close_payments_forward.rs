@@ -4,22 +4,25 @@
 //! timeout is final. And a forward whose upstream channel A-B closed: the preimage B learns
 //! downstream goes to the A-B monitor, which claims the incoming HTLC on chain.
 
-use lightning::bitcoin::{OutPoint, Transaction};
-use lightning::manager::{Event, PaymentId, RecipientOnionFields};
-use lightning::monitor::{MonitorEvent, ANTI_REORG_DELAY};
-use lightning::routing::{Path, Route, RouteHop};
-use lightning::testkit::network::Network;
-use lightning::wire::{ChannelId, PaymentHash, PaymentPreimage};
+mod force_close_support;
 
-const FUNDING_SAT: u64 = 1_000_000;
+use force_close_support::{
+    claimable_preimage, count, failed, force_close_commitment, output_worth, sent, FUNDING_SAT,
+};
+use lightning::bitcoin::{OutPoint, Transaction};
+use lightning::manager::{Event, PaymentId};
+use lightning::monitor::{MonitorEvent, ANTI_REORG_DELAY};
+use lightning::testkit::network::Network;
+use lightning::wire::{ChannelId, PaymentHash};
+
 const AMOUNT_MSAT: u64 = 20_000_000;
-const PAYMENT_ID: PaymentId = PaymentId([9; 32]);
 
 struct Line {
     net: Network,
     ab: ChannelId,
     bc: ChannelId,
     payment_hash: PaymentHash,
+    payment_id: PaymentId,
     fee_msat: u64,
 }
 
@@ -28,120 +31,28 @@ fn line_with_payment_in_flight() -> Line {
     let mut net = Network::new(3);
     let ab = net.open_channel(0, 1, FUNDING_SAT, 0);
     let bc = net.open_channel(1, 2, FUNDING_SAT, 0);
-    let (b_id, c_id) = (net.node(1).node_id(), net.node(2).node_id());
-    let ab_scid = net.node(0).channel(ab).unwrap().short_channel_id.unwrap();
-    let bc_scid = net.node(1).channel(bc).unwrap().short_channel_id.unwrap();
     let policy = net.node(1).manager().config().forwarding_policy;
     let fee_msat = policy.fee_msat(AMOUNT_MSAT).unwrap();
-    let final_delta = net.node(2).manager().config().min_final_cltv_expiry_delta;
-    let route = Route {
-        paths: vec![Path {
-            hops: vec![
-                RouteHop {
-                    node_id: b_id,
-                    short_channel_id: ab_scid,
-                    fee_msat,
-                    cltv_expiry_delta: u32::from(policy.cltv_expiry_delta),
-                },
-                RouteHop {
-                    node_id: c_id,
-                    short_channel_id: bc_scid,
-                    fee_msat: AMOUNT_MSAT,
-                    cltv_expiry_delta: final_delta,
-                },
-            ],
-        }],
-    };
-    let now = net.now();
-    let (payment_hash, secret) =
-        net.node_mut(2)
-            .manager_mut()
-            .create_inbound_payment(Some(AMOUNT_MSAT), 3600, now);
-    net.node_mut(0)
-        .manager_mut()
-        .send_payment(
-            &route,
-            payment_hash,
-            RecipientOnionFields::secret_only(secret),
-            PAYMENT_ID,
-        )
+    let pending = net
+        .send_payment_along(&[0, 1, 2], AMOUNT_MSAT)
         .expect("payment starts");
     net.run_until_quiet();
     Line {
         net,
         ab,
         bc,
-        payment_hash,
+        payment_hash: pending.payment_hash,
+        payment_id: pending.payment_id,
         fee_msat,
     }
-}
-
-fn count(net: &Network, node: usize, pick: impl Fn(&Event) -> bool) -> usize {
-    net.node(node).events().iter().filter(|e| pick(e)).count()
-}
-
-fn a_failed(net: &Network) -> usize {
-    count(
-        net,
-        0,
-        |e| matches!(e, Event::PaymentFailed { payment_id, .. } if *payment_id == PAYMENT_ID),
-    )
-}
-
-fn a_sent(net: &Network) -> Vec<PaymentPreimage> {
-    net.node(0)
-        .events()
-        .iter()
-        .filter_map(|e| match e {
-            Event::PaymentSent {
-                payment_id,
-                payment_preimage,
-                ..
-            } if *payment_id == PAYMENT_ID => Some(*payment_preimage),
-            _ => None,
-        })
-        .collect()
 }
 
 fn b_forwarded(net: &Network) -> usize {
     count(net, 1, |e| matches!(e, Event::PaymentForwarded { .. }))
 }
 
-/// The preimage of C's `PaymentClaimable` (the payment stays claimable).
-fn c_preimage(net: &mut Network) -> PaymentPreimage {
-    net.node_mut(2)
-        .take_events_where(|e| matches!(e, Event::PaymentClaimable { .. }))
-        .iter()
-        .find_map(|e| match e {
-            Event::PaymentClaimable {
-                payment_preimage, ..
-            } => *payment_preimage,
-            _ => None,
-        })
-        .expect("claimable at C")
-}
-
-fn force_close(net: &mut Network, closer: usize, other: usize, channel: ChannelId) -> Transaction {
-    let peer = net.node(other).node_id();
-    net.node_mut(closer)
-        .manager_mut()
-        .force_close_channel(channel, peer)
-        .expect("force close");
-    net.run_until_quiet();
-    net.node(closer)
-        .broadcasts()
-        .last()
-        .cloned()
-        .expect("commitment broadcast")
-}
-
 fn htlc_output(commitment: &Transaction) -> OutPoint {
-    let vout = commitment
-        .output
-        .iter()
-        .position(|o| o.value.to_sat() == AMOUNT_MSAT / 1000)
-        .expect("the HTLC is an output");
-    OutPoint::new(commitment.compute_txid(), vout as u32)
+    output_worth(commitment, AMOUNT_MSAT / 1000)
 }
 
 #[test]
@@ -151,12 +62,17 @@ fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
         ab,
         bc,
         payment_hash,
+        payment_id,
         fee_msat,
     } = line_with_payment_in_flight();
-    let preimage = c_preimage(&mut net);
+    let preimage = claimable_preimage(&mut net, 2);
     net.drop_connection(1, 2);
-    let commitment = force_close(&mut net, 1, 2, bc);
-    assert_eq!(a_failed(&net), 0, "B does not fail back at close");
+    let commitment = force_close_commitment(&mut net, 1, 2, bc);
+    assert_eq!(
+        failed(&net, 0, payment_id),
+        0,
+        "B does not fail back at close"
+    );
     assert_eq!(
         count(&net, 0, |e| matches!(e, Event::PaymentPathFailed { .. })),
         0
@@ -183,8 +99,12 @@ fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
                 if *channel_id == bc && *hash == payment_hash)),
         "B's monitor learnt the preimage on chain"
     );
-    assert_eq!(a_sent(&net), vec![preimage], "A gets PaymentSent once");
-    assert_eq!(a_failed(&net), 0, "never PaymentFailed");
+    assert_eq!(
+        sent(&net, 0, payment_id),
+        vec![preimage],
+        "A gets PaymentSent once"
+    );
+    assert_eq!(failed(&net, 0, payment_id), 0, "never PaymentFailed");
     assert_eq!(b_forwarded(&net), 1, "B reports the forward once");
     // A-B settled off chain: B holds the forwarded amount plus its fee.
     assert_eq!(net.balance_msat(1, ab), Some(AMOUNT_MSAT + fee_msat));
@@ -196,11 +116,15 @@ fn downstream_closed_then_claimed_on_chain_settles_upstream_off_chain() {
 #[test]
 fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
     let Line {
-        mut net, ab, bc, ..
+        mut net,
+        ab,
+        bc,
+        payment_id,
+        ..
     } = line_with_payment_in_flight();
-    let _ = c_preimage(&mut net);
+    let _ = claimable_preimage(&mut net, 2);
     net.drop_connection(1, 2);
-    let commitment = force_close(&mut net, 1, 2, bc);
+    let commitment = force_close_commitment(&mut net, 1, 2, bc);
     let htlc = htlc_output(&commitment);
     let mut failed_at = None;
     for _ in 0..200 {
@@ -209,12 +133,12 @@ fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
             .chain()
             .spending_txid(&htlc)
             .and_then(|txid| net.chain().tx_confirmations(&txid));
-        let failed = a_failed(&net);
-        assert!(failed <= 1, "PaymentFailed at most once");
-        if failed == 1 && failed_at.is_none() {
+        let failures = failed(&net, 0, payment_id);
+        assert!(failures <= 1, "PaymentFailed at most once");
+        if failures == 1 && failed_at.is_none() {
             failed_at = Some(confirmations);
         }
-        if failed == 0 {
+        if failures == 0 {
             assert!(
                 confirmations.is_none_or(|c| c < ANTI_REORG_DELAY),
                 "failed back as soon as the timeout is final"
@@ -226,7 +150,7 @@ fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
         Some(Some(ANTI_REORG_DELAY)),
         "B failed back to A exactly when its timeout claim was final"
     );
-    assert!(a_sent(&net).is_empty());
+    assert!(sent(&net, 0, payment_id).is_empty());
     assert_eq!(b_forwarded(&net), 0);
     assert!(
         net.node(0).channel(ab).is_some_and(|c| c.is_usable),
@@ -236,10 +160,15 @@ fn downstream_closed_and_timed_out_fails_upstream_only_once_final() {
 
 #[test]
 fn upstream_closed_preimage_from_downstream_goes_to_the_upstream_monitor() {
-    let Line { mut net, ab, .. } = line_with_payment_in_flight();
+    let Line {
+        mut net,
+        ab,
+        payment_id,
+        ..
+    } = line_with_payment_in_flight();
     // A-B closes (B force closes) while the HTLC is in flight; C then claims off chain.
     net.drop_connection(0, 1);
-    let commitment = force_close(&mut net, 1, 0, ab);
+    let commitment = force_close_commitment(&mut net, 1, 0, ab);
     let htlc = htlc_output_worth(&commitment, AMOUNT_MSAT / 1000);
     net.mine_blocks(1);
     assert!(net.claim_payment(2, line_hash(&net)), "C claims");
@@ -261,8 +190,12 @@ fn upstream_closed_preimage_from_downstream_goes_to_the_upstream_monitor() {
             MonitorEvent::HtlcResolved { channel_id, .. } if *channel_id == ab)),
         "A's monitor learnt the preimage from B's claim"
     );
-    assert_eq!(a_sent(&net).len(), 1, "A gets PaymentSent once");
-    assert_eq!(a_failed(&net), 0);
+    assert_eq!(
+        sent(&net, 0, payment_id).len(),
+        1,
+        "A gets PaymentSent once"
+    );
+    assert_eq!(failed(&net, 0, payment_id), 0);
     assert_eq!(b_forwarded(&net), 1, "still once");
     for node in 0..3 {
         assert!(net.node(node).monitor_errors().is_empty(), "node {node}");

@@ -2,73 +2,21 @@
 //! wait for the monitor, the monitor update id) and what the monitor delivered (failures of
 //! HTLCs that were no output of the confirmed commitment) survive an encode/decode.
 
-use lightning::chain::BestBlock;
-use lightning::manager::{ChannelManager, Event, ManagerParams, PaymentId};
+mod force_close_support;
+
+use force_close_support::{
+    channel_with_payment_in_flight, claimable_preimage, failed, force_close, sent, FUNDING_SAT,
+};
+use lightning::manager::ChannelManager;
 use lightning::monitor::{ChannelMonitor, FundingSpendKind, MonitorEvent, ANTI_REORG_DELAY};
 use lightning::persist::encoded_monitor_keys_id;
 use lightning::signer_api::keys_manager::KeysManager;
 use lightning::signer_api::traits::SignerProvider;
-use lightning::testkit::network::{Network, NodeConfig, SeededEntropy};
-use lightning::util::logger::NoopLogger;
-use lightning::wire::{ChainHash, ChannelId, PaymentPreimage};
-
-const FUNDING_SAT: u64 = 1_000_000;
-
-fn params(net: &Network, index: usize) -> ManagerParams {
-    let config = NodeConfig::for_index(index);
-    let keys = || KeysManager::new(&config.seed).expect("test seed");
-    ManagerParams {
-        chain_hash: ChainHash::using_genesis_block(net.chain().network()),
-        config: config.manager.clone(),
-        node_signer: Box::new(keys()),
-        signer_provider: Box::new(keys()),
-        entropy: Box::new(SeededEntropy::new(config.seed, b"restarted")),
-        logger: std::sync::Arc::new(NoopLogger),
-        best_block: BestBlock::new(net.chain().tip().block_hash, net.chain().height()),
-        inbound_payment_key_material: None,
-    }
-}
-
-fn count(net: &Network, node: usize, id: PaymentId, failed: bool) -> usize {
-    net.node(node)
-        .events()
-        .iter()
-        .filter(|event| match event {
-            Event::PaymentFailed { payment_id, .. } => failed && *payment_id == id,
-            Event::PaymentSent { payment_id, .. } => !failed && *payment_id == id,
-            _ => false,
-        })
-        .count()
-}
-
-fn claimable_preimage(net: &mut Network, node: usize) -> PaymentPreimage {
-    net.node_mut(node)
-        .take_events_where(|event| matches!(event, Event::PaymentClaimable { .. }))
-        .iter()
-        .find_map(|event| match event {
-            Event::PaymentClaimable {
-                payment_preimage, ..
-            } => *payment_preimage,
-            _ => None,
-        })
-        .expect("claimable")
-}
-
-fn force_close(net: &mut Network, closer: usize, other: usize, channel: ChannelId) {
-    let peer = net.node(other).node_id();
-    net.node_mut(closer)
-        .manager_mut()
-        .force_close_channel(channel, peer)
-        .expect("force close");
-    net.run_until_quiet();
-}
+use lightning::testkit::network::{Network, NodeConfig};
 
 #[test]
 fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_once() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, 40_000_000).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(40_000_000);
     let preimage = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
     // B (the payee) force closes; A learns it on chain only.
@@ -80,7 +28,8 @@ fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_
     // update id the preimage update must follow).
     for node in 0..2 {
         let saved = net.node(node).manager().encode();
-        let restored = ChannelManager::decode(&saved, params(&net, node)).expect("decode");
+        let restored =
+            ChannelManager::decode(&saved, net.manager_params(node, b"restarted")).expect("decode");
         assert_eq!(restored.encode(), saved, "node {node}: byte for byte");
         *net.node_mut(node).manager_mut() = restored;
     }
@@ -110,12 +59,12 @@ fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_
         net.mine_blocks(1);
     }
     assert_eq!(
-        count(&net, 0, pending.payment_id, false),
+        sent(&net, 0, pending.payment_id).len(),
         1,
         "PaymentSent once"
     );
     assert_eq!(
-        count(&net, 0, pending.payment_id, true),
+        failed(&net, 0, pending.payment_id),
         0,
         "never PaymentFailed"
     );
@@ -126,18 +75,11 @@ fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_
 
 #[test]
 fn delivered_dust_failure_is_not_reported_again_after_a_monitor_restart() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, 300_000).expect("dust payment");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(300_000);
     net.drop_connection(0, 1);
     force_close(&mut net, 0, 1, channel);
     net.mine_blocks(ANTI_REORG_DELAY);
-    assert_eq!(
-        count(&net, 0, pending.payment_id, true),
-        1,
-        "failed once final"
-    );
+    assert_eq!(failed(&net, 0, pending.payment_id), 1, "failed once final");
     let failures = |events: &[MonitorEvent]| {
         events
             .iter()
@@ -172,7 +114,7 @@ fn delivered_dust_failure_is_not_reported_again_after_a_monitor_restart() {
         net.mine_blocks(1);
     }
     assert_eq!(failures(net.node(0).monitor_events()), 1);
-    assert_eq!(count(&net, 0, pending.payment_id, true), 1);
+    assert_eq!(failed(&net, 0, pending.payment_id), 1);
 }
 
 #[test]
@@ -186,7 +128,8 @@ fn revoked_commitment_without_the_htlc_fails_it_once_final_and_justice_takes_the
     net.run_until_quiet();
     let _ = claimable_preimage(&mut net, 1);
     net.drop_connection(0, 1);
-    let stale = ChannelManager::decode(&stale, params(&net, 1)).expect("decode the stale B");
+    let stale = ChannelManager::decode(&stale, net.manager_params(1, b"restarted"))
+        .expect("decode the stale B");
     *net.node_mut(1).manager_mut() = stale;
     force_close(&mut net, 1, 0, channel);
     let revoked = net
@@ -198,7 +141,7 @@ fn revoked_commitment_without_the_htlc_fails_it_once_final_and_justice_takes_the
     // A force closes too (its own commitment loses the race to the revoked one).
     force_close(&mut net, 0, 1, channel);
     assert_eq!(
-        count(&net, 0, pending.payment_id, true),
+        failed(&net, 0, pending.payment_id),
         0,
         "not failed at close"
     );
@@ -220,19 +163,15 @@ fn revoked_commitment_without_the_htlc_fails_it_once_final_and_justice_takes_the
         "A's monitor saw the breach"
     );
     while net.chain().tx_confirmations(&txid) < Some(ANTI_REORG_DELAY) {
-        assert_eq!(count(&net, 0, pending.payment_id, true), 0, "not final yet");
+        assert_eq!(failed(&net, 0, pending.payment_id), 0, "not final yet");
         net.mine_blocks(1);
     }
-    assert_eq!(
-        count(&net, 0, pending.payment_id, true),
-        1,
-        "failed once final"
-    );
+    assert_eq!(failed(&net, 0, pending.payment_id), 1, "failed once final");
     for _ in 0..30 {
         net.mine_blocks(1);
     }
-    assert_eq!(count(&net, 0, pending.payment_id, true), 1, "exactly once");
-    assert_eq!(count(&net, 0, pending.payment_id, false), 0);
+    assert_eq!(failed(&net, 0, pending.payment_id), 1, "exactly once");
+    assert_eq!(sent(&net, 0, pending.payment_id).len(), 0);
     // Justice: A takes B's side of the revoked commitment as well as its own.
     let destination = net.node_mut(0).destination_script();
     let a_got = net.chain().balance_of(&destination).to_sat();

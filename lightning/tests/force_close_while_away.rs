@@ -3,12 +3,14 @@
 //! `ClosureReason::CommitmentTxConfirmed` without broadcasting a commitment of its own, and an
 //! HTLC we had in flight on it is still resolved exactly once by the monitor's verdict.
 
-use lightning::manager::{ClosureReason, Event, PaymentId};
+mod force_close_support;
+
+use force_close_support::{channel_with_payment_in_flight, failed, force_close, sent, FUNDING_SAT};
+use lightning::manager::{ClosureReason, Event};
 use lightning::monitor::ANTI_REORG_DELAY;
 use lightning::testkit::network::Network;
 use lightning::wire::ChannelId;
 
-const FUNDING_SAT: u64 = 1_000_000;
 const AMOUNT_MSAT: u64 = 40_000_000;
 
 fn closures(net: &Network, node: usize, channel: ChannelId) -> Vec<ClosureReason> {
@@ -24,16 +26,6 @@ fn closures(net: &Network, node: usize, channel: ChannelId) -> Vec<ClosureReason
         .collect()
 }
 
-fn failures(net: &Network, node: usize, id: PaymentId) -> usize {
-    net.node(node)
-        .events()
-        .iter()
-        .filter(
-            |event| matches!(event, Event::PaymentFailed { payment_id, .. } if *payment_id == id),
-        )
-        .count()
-}
-
 /// Node 1 force closes while node 0 is away; returns the channel and node 0's broadcasts
 /// count before the close.
 fn peer_closes_while_away(net: &mut Network) -> (ChannelId, usize) {
@@ -41,12 +33,7 @@ fn peer_closes_while_away(net: &mut Network) -> (ChannelId, usize) {
     net.pay(0, 1, 100_000_000).expect("a first payment settles");
     net.drop_connection(0, 1);
     let before = net.node(0).broadcasts().len();
-    let peer = net.node(0).node_id();
-    net.node_mut(1)
-        .manager_mut()
-        .force_close_channel(channel, peer)
-        .expect("force close");
-    net.run_until_quiet();
+    force_close(net, 1, 0, channel);
     (channel, before)
 }
 
@@ -83,39 +70,28 @@ fn the_channel_closes_for_us_when_the_peers_commitment_confirms() {
 
 #[test]
 fn an_htlc_in_flight_fails_once_after_its_timeout_is_final() {
-    let mut net = Network::new(2);
-    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
-    let pending = net.send_payment(0, 1, AMOUNT_MSAT).expect("send");
-    net.run_until_quiet();
+    let (mut net, channel, pending) = channel_with_payment_in_flight(AMOUNT_MSAT);
     // Node 1 never claims; it force closes while node 0 is away.
     net.drop_connection(0, 1);
-    let peer = net.node(0).node_id();
-    net.node_mut(1)
-        .manager_mut()
-        .force_close_channel(channel, peer)
-        .expect("force close");
-    net.run_until_quiet();
+    force_close(&mut net, 1, 0, channel);
     net.mine_blocks(1);
     assert_eq!(
         closures(&net, 0, channel),
         vec![ClosureReason::CommitmentTxConfirmed]
     );
     assert_eq!(
-        failures(&net, 0, pending.payment_id),
+        failed(&net, 0, pending.payment_id),
         0,
         "the HTLC is an output of the peer's commitment: it waits for the chain"
     );
     // Past the HTLC's expiry node 0's monitor times it out; the failure comes once final.
     let mut mined = 0;
-    while failures(&net, 0, pending.payment_id) == 0 && mined < 400 {
+    while failed(&net, 0, pending.payment_id) == 0 && mined < 400 {
         net.mine_blocks(1);
         mined += 1;
     }
-    assert_eq!(failures(&net, 0, pending.payment_id), 1);
+    assert_eq!(failed(&net, 0, pending.payment_id), 1);
     net.mine_blocks(ANTI_REORG_DELAY * 2);
-    assert_eq!(failures(&net, 0, pending.payment_id), 1);
-    let sent = net.node(0).events().iter().any(
-        |event| matches!(event, Event::PaymentSent { payment_id, .. } if *payment_id == pending.payment_id),
-    );
-    assert!(!sent);
+    assert_eq!(failed(&net, 0, pending.payment_id), 1);
+    assert!(sent(&net, 0, pending.payment_id).is_empty());
 }

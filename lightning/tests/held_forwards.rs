@@ -2,16 +2,9 @@
 //! once: they go out when the channel is usable again, and fail back with
 //! `temporary_channel_failure` from the forwarder only after a bounded wait.
 
-use std::sync::Arc;
-
-use lightning::manager::{
-    ChannelManager, Event, ManagerConfig, ManagerParams, PaymentFailureReason,
-};
+use lightning::manager::{ChannelManager, Event, ManagerConfig, PaymentFailureReason};
 use lightning::onion::Failure;
-use lightning::signer_api::keys_manager::KeysManager;
-use lightning::testkit::network::{Network, PendingPayment, SeededEntropy};
-use lightning::util::logger::NoopLogger;
-use lightning::wire::ChainHash;
+use lightning::testkit::network::{Network, PendingPayment};
 
 const FUNDING_SAT: u64 = 1_000_000;
 const AMOUNT_MSAT: u64 = 10_000_000;
@@ -124,16 +117,7 @@ fn held_forward_survives_a_restart_of_the_forwarder() {
 fn held_forwards_round_trip_through_the_manager_encoding() {
     let (net, _) = held_at_b();
     let saved = net.node(1).manager().encode();
-    let params = || ManagerParams {
-        chain_hash: ChainHash::using_genesis_block(net.chain().network()),
-        config: ManagerConfig::default(),
-        node_signer: Box::new(KeysManager::new(&[2; 32]).unwrap()),
-        signer_provider: Box::new(KeysManager::new(&[2; 32]).unwrap()),
-        entropy: Box::new(SeededEntropy::new([9; 32], b"test")),
-        logger: Arc::new(NoopLogger),
-        best_block: net.chain().tip(),
-        inbound_payment_key_material: None,
-    };
+    let params = || net.manager_params(1, b"test");
     let decoded = ChannelManager::decode(&saved, params()).expect("decode");
     assert_eq!(
         decoded.held_forwards(),

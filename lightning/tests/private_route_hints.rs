@@ -5,6 +5,7 @@
 //! Topology: node 0 — node 1 public (announced after 6 blocks), node 2 — node 1 private
 //! (opened by node 2, which pushes half to node 1 so node 1 can forward to it).
 
+use lightning::invoice::lightning_invoice::Bolt11Invoice;
 use lightning::invoice::InvoiceParams;
 use lightning::manager::{Event, PaymentId, Retry};
 use lightning::routing::{DefaultRouter, LiquidityScorer, RouteHint, ScorerConfig};
@@ -26,6 +27,16 @@ fn network() -> (Network, ChannelId) {
     let private = net.open_channel(2, 1, FUNDING_SAT, FUNDING_SAT * 500);
     net.mine_blocks(6);
     (net, private)
+}
+
+/// Node `node`'s invoice for [`AMOUNT_MSAT`] with `description`.
+fn invoice_of(net: &mut Network, node: usize, description: &str) -> Bolt11Invoice {
+    let now = net.now();
+    let params = InvoiceParams::new(net.chain().network(), Some(AMOUNT_MSAT), description);
+    net.node_mut(node)
+        .manager_mut()
+        .create_invoice(&params, now)
+        .expect("invoice")
 }
 
 fn hints(net: &Network, node: usize) -> Vec<RouteHint> {
@@ -60,13 +71,8 @@ fn the_peers_direct_update_becomes_a_route_hint_with_its_policy() {
 #[test]
 fn a_payer_knowing_only_the_public_graph_pays_the_invoice_through_the_hint() {
     let (mut net, _) = network();
+    let invoice = invoice_of(&mut net, 2, "private");
     let now = net.now();
-    let params = InvoiceParams::new(net.chain().network(), Some(AMOUNT_MSAT), "private");
-    let invoice = net
-        .node_mut(2)
-        .manager_mut()
-        .create_invoice(&params, now)
-        .expect("invoice");
     assert_eq!(invoice.route_hints().len(), 1, "the hint is in the invoice");
     let graph = net.node(0).graph().clone();
     let mut scorer = LiquidityScorer::new(ScorerConfig::default());
@@ -161,12 +167,6 @@ fn a_forged_or_stale_update_is_ignored_and_the_kept_one_survives_a_restart() {
 #[test]
 fn a_node_with_an_announced_channel_puts_no_hint_in_its_invoices() {
     let (mut net, _) = network();
-    let now = net.now();
-    let params = InvoiceParams::new(net.chain().network(), Some(AMOUNT_MSAT), "public");
-    let invoice = net
-        .node_mut(0)
-        .manager_mut()
-        .create_invoice(&params, now)
-        .expect("invoice");
+    let invoice = invoice_of(&mut net, 0, "public");
     assert!(invoice.route_hints().is_empty());
 }

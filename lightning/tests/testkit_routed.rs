@@ -39,6 +39,20 @@ fn public_network(configs: Vec<NodeConfig>, pairs: &[(usize, usize)]) -> Network
     net
 }
 
+/// A diamond 0 - 1 - 3 and 0 - 2 - 3 where the route through node 1 is cheaper, but 1 -> 3
+/// is drained.
+fn drained_diamond() -> Network {
+    let configs = vec![
+        node(0, 0, 0),
+        node(1, 100, 10),
+        node(2, 5_000, 1_000),
+        node(3, 0, 0),
+    ];
+    let mut net = public_network(configs, &[(0, 1), (1, 3), (0, 2), (2, 3)]);
+    net.pay(1, 3, 480_000_000).expect("drains 1 -> 3");
+    net
+}
+
 #[test]
 fn multi_hop_fees_match_the_channel_policies() {
     // A line 0 - 1 - 2 - 3, each forwarding node with its own policy.
@@ -106,15 +120,7 @@ fn the_cheapest_of_two_routes_is_taken() {
 
 #[test]
 fn a_drained_channel_fails_the_first_route_and_the_retry_succeeds() {
-    // A diamond where the route through node 1 is cheaper, but 1 -> 3 is drained.
-    let configs = vec![
-        node(0, 0, 0),
-        node(1, 100, 10),
-        node(2, 5_000, 1_000),
-        node(3, 0, 0),
-    ];
-    let mut net = public_network(configs, &[(0, 1), (1, 3), (0, 2), (2, 3)]);
-    net.pay(1, 3, 480_000_000).expect("drains 1 -> 3");
+    let mut net = drained_diamond();
     let amount = 50_000_000;
 
     let pending = net
@@ -169,14 +175,7 @@ fn a_drained_channel_fails_the_first_route_and_the_retry_succeeds() {
 
 #[test]
 fn pay_routed_counts_the_attempts_of_a_retried_payment() {
-    let configs = vec![
-        node(0, 0, 0),
-        node(1, 100, 10),
-        node(2, 5_000, 1_000),
-        node(3, 0, 0),
-    ];
-    let mut net = public_network(configs, &[(0, 1), (1, 3), (0, 2), (2, 3)]);
-    net.pay(1, 3, 480_000_000).expect("drains 1 -> 3");
+    let mut net = drained_diamond();
     let paid = net
         .pay_routed(0, 3, 50_000_000, Retry::Attempts(3))
         .expect("pays on retry");
@@ -191,14 +190,7 @@ fn pay_routed_counts_the_attempts_of_a_retried_payment() {
 
 #[test]
 fn without_retries_a_failed_route_fails_the_payment() {
-    let configs = vec![
-        node(0, 0, 0),
-        node(1, 100, 10),
-        node(2, 5_000, 1_000),
-        node(3, 0, 0),
-    ];
-    let mut net = public_network(configs, &[(0, 1), (1, 3), (0, 2), (2, 3)]);
-    net.pay(1, 3, 480_000_000).expect("drains 1 -> 3");
+    let mut net = drained_diamond();
     let err = net
         .pay_routed(0, 3, 50_000_000, Retry::Attempts(0))
         .expect_err("no retry allowed");

@@ -121,6 +121,19 @@ fn typed_accessors_set_the_right_bits() {
 }
 
 #[test]
+fn union_sets_the_bits_of_either_side() {
+    let first = init_with(&[13, 17]);
+    let second = init_with(&[7, 13, 203]);
+    let union = first.clone().union(&second);
+    assert_eq!(union.set_bits().collect::<Vec<_>>(), vec![7, 13, 17, 203]);
+    assert_eq!(union, second.union(&first), "the order does not matter");
+    assert_eq!(
+        init_with(&[9]).union(&InitFeatures::empty()),
+        init_with(&[9])
+    );
+}
+
+#[test]
 fn both_bits_set_counts_as_required() {
     let features = init_with(&[16, 17, 15]);
     assert!(features.requires_basic_mpp() && features.supports_basic_mpp());

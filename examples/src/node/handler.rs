@@ -220,11 +220,9 @@ fn log_broadcast(from: &str, tx: &Transaction) {
 
 impl PeerMessageHandler for NodeHandler {
     fn provided_init_features(&self) -> InitFeatures {
-        let mut features = self.manager.provided_init_features();
-        for bit in self.gossip.provided_init_features().set_bits() {
-            features.set_bit(bit);
-        }
-        features
+        self.manager
+            .provided_init_features()
+            .union(&self.gossip.provided_init_features())
     }
 
     fn peer_connected(

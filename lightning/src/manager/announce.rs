@@ -330,12 +330,7 @@ impl ChannelManager {
     /// A peer disconnected: its channels will send their signatures again on the next
     /// connection, and announced ones broadcast that they are disabled.
     pub(super) fn announcements_peer_disconnected(&mut self, their_node_id: PublicKey) {
-        let ids: Vec<ChannelId> = self
-            .peers
-            .get(&their_node_id)
-            .map(|peer| peer.channels.iter().copied().collect())
-            .unwrap_or_default();
-        for channel_id in ids {
+        for channel_id in self.channel_ids_with(&their_node_id) {
             if let Some(entry) = self.channels.get_mut(&channel_id) {
                 entry.announce.sent_on_connection = false;
                 // An unannounced channel's update goes to the peer again on each connection.

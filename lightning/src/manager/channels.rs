@@ -342,6 +342,15 @@ impl ChannelManager {
         }
     }
 
+    /// The ids of every channel with `their_node_id` (none for an unknown peer), copied out
+    /// so that the caller may change the channels while it goes through them.
+    pub(super) fn channel_ids_with(&self, their_node_id: &PublicKey) -> Vec<ChannelId> {
+        self.peers
+            .get(their_node_id)
+            .map(|peer| peer.channels.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
     pub(super) fn is_peer_connected_for(&self, channel_id: ChannelId) -> bool {
         self.channels.get(&channel_id).is_some_and(|entry| {
             self.peers

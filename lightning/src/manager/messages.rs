@@ -141,10 +141,7 @@ impl ChannelManager {
     fn handle_error(&mut self, their_node_id: PublicKey, msg: &ErrorMessage) {
         let peer_message = sanitize(&msg.data);
         let ids: Vec<ChannelId> = if msg.channel_id.is_all_channels() {
-            self.peers
-                .get(&their_node_id)
-                .map(|peer| peer.channels.iter().copied().collect())
-                .unwrap_or_default()
+            self.channel_ids_with(&their_node_id)
         } else {
             alloc::vec![msg.channel_id]
         };

@@ -1,8 +1,6 @@
 //! The manager's side of reconnections: funded channels pause when their peer disconnects
 //! and send `channel_reestablish` when it connects again.
 
-use alloc::vec::Vec;
-
 use secp256k1::PublicKey;
 
 use crate::channel::ChannelPhase;
@@ -22,12 +20,7 @@ impl ChannelManager {
 
     /// The peer connected: every funded, open channel with it queues `channel_reestablish`.
     pub(super) fn reestablish_channels_with(&mut self, their_node_id: PublicKey) {
-        let ids: Vec<ChannelId> = self
-            .peers
-            .get(&their_node_id)
-            .map(|peer| peer.channels.iter().copied().collect())
-            .unwrap_or_default();
-        for channel_id in ids {
+        for channel_id in self.channel_ids_with(&their_node_id) {
             let Some(entry) = self.channels.get_mut(&channel_id) else {
                 continue;
             };

@@ -132,6 +132,20 @@ fn record<'a, T>(
     Ok(value)
 }
 
+/// [`record`] `t` if the encoding has it (`None` otherwise): for records added after the
+/// first encodings, which lack them.
+fn optional_record<'a, T>(
+    records: &Records<'a>,
+    t: u64,
+    name: &'static str,
+    read: impl FnOnce(&mut Reader<'a>) -> Result<T, ManagerDecodeError>,
+) -> Result<Option<T>, ManagerDecodeError> {
+    match records.get(t) {
+        Some(_) => record(records, t, name, read).map(Some),
+        None => Ok(None),
+    }
+}
+
 impl ChannelManager {
     /// The manager's versioned encoding ([`MANAGER_FORMAT_VERSION`], then TLV records).
     ///
@@ -299,39 +313,25 @@ impl ChannelManager {
             manager.receiving = read_receiving(r)?;
             Ok(())
         })?;
-        if records.get(HELD_FORWARDS_RECORD).is_some() {
-            record(&records, HELD_FORWARDS_RECORD, "held forwards", |r| {
-                manager.held_forwards = read_held_forwards(r)?;
-                Ok(())
-            })?;
-        }
-        if records
-            .get(super::serialize_announce::ANNOUNCEMENT_RECORD)
-            .is_some()
-        {
-            record(
-                &records,
-                super::serialize_announce::ANNOUNCEMENT_RECORD,
-                "announcements",
-                |r| Ok(manager.read_announcements(r)?),
-            )?;
-        }
-        if records.get(CLOSED_CHANNELS_RECORD).is_some() {
-            record(&records, CLOSED_CHANNELS_RECORD, "closed channels", |r| {
-                manager.read_closed_channels(r)
-            })?;
-        }
-        if records
-            .get(super::peer_updates::PEER_UPDATES_RECORD)
-            .is_some()
-        {
-            record(
-                &records,
-                super::peer_updates::PEER_UPDATES_RECORD,
-                "peer updates",
-                |r| Ok(manager.read_peer_updates(r)?),
-            )?;
-        }
+        optional_record(&records, HELD_FORWARDS_RECORD, "held forwards", |r| {
+            manager.held_forwards = read_held_forwards(r)?;
+            Ok(())
+        })?;
+        optional_record(
+            &records,
+            super::serialize_announce::ANNOUNCEMENT_RECORD,
+            "announcements",
+            |r| Ok(manager.read_announcements(r)?),
+        )?;
+        optional_record(&records, CLOSED_CHANNELS_RECORD, "closed channels", |r| {
+            manager.read_closed_channels(r)
+        })?;
+        optional_record(
+            &records,
+            super::peer_updates::PEER_UPDATES_RECORD,
+            "peer updates",
+            |r| Ok(manager.read_peer_updates(r)?),
+        )?;
         Ok(manager)
     }
 

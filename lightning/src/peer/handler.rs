@@ -124,11 +124,9 @@ impl<'a> HandlerPair<'a> {
 
 impl PeerMessageHandler for HandlerPair<'_> {
     fn provided_init_features(&self) -> InitFeatures {
-        let mut features = self.first.provided_init_features();
-        for bit in self.second.provided_init_features().set_bits() {
-            features.set_bit(bit);
-        }
-        features
+        self.first
+            .provided_init_features()
+            .union(&self.second.provided_init_features())
     }
 
     fn peer_connected(

@@ -32,11 +32,7 @@ pub struct Init {
 impl Init {
     /// The peer's features: the union of `global_features` and `features` (BOLT 9).
     pub fn combined_features(&self) -> InitFeatures {
-        let mut combined = self.features.clone();
-        for bit in self.global_features.set_bits() {
-            combined.set_bit(bit);
-        }
-        combined
+        self.features.clone().union(&self.global_features)
     }
 }
 

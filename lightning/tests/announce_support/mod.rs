@@ -3,15 +3,11 @@
 // Each test file uses a different part of the harness.
 #![allow(dead_code)]
 
-use std::sync::Arc;
-
 use lightning::bitcoin::secp256k1::PublicKey;
-use lightning::manager::{ChannelDetails, ChannelManager, ManagerParams};
+use lightning::manager::{ChannelDetails, ChannelManager};
 use lightning::routing::ChannelPolicy;
-use lightning::signer_api::keys_manager::KeysManager;
-use lightning::testkit::network::{Network, NodeConfig, SeededEntropy};
-use lightning::util::logger::NoopLogger;
-use lightning::wire::{ChainHash, ChannelId, ShortChannelId};
+use lightning::testkit::network::{Network, NodeConfig};
+use lightning::wire::{ChannelId, ShortChannelId};
 
 pub const FUNDING_SAT: u64 = 1_000_000;
 
@@ -117,19 +113,7 @@ pub fn has_node_announcement(net: &Network, viewer: usize, node: &PublicKey) -> 
 /// Restores node `index`'s manager from `bytes` with the node's own keys (as a restart
 /// would), replacing the running one. Call with the node disconnected from everyone.
 pub fn restore_manager(net: &mut Network, index: usize, bytes: &[u8]) {
-    let seed = [(index as u8).wrapping_add(1); 32];
-    let keys = || Box::new(KeysManager::new(&seed).expect("test seed"));
-    let config = node_config(index, true).manager;
-    let params = ManagerParams {
-        chain_hash: ChainHash::using_genesis_block(net.chain().network()),
-        config,
-        node_signer: keys(),
-        signer_provider: keys(),
-        entropy: Box::new(SeededEntropy::new(seed, b"restored manager")),
-        logger: Arc::new(NoopLogger),
-        best_block: net.chain().tip(),
-        inbound_payment_key_material: None,
-    };
+    let params = net.manager_params(index, b"restored manager");
     let restored = ChannelManager::decode(bytes, params).expect("the saved manager decodes");
     *net.node_mut(index).manager_mut() = restored;
 }

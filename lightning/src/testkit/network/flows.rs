@@ -18,8 +18,12 @@ use crate::wire::{ChannelId, PaymentHash, PaymentPreimage};
 use super::Network;
 use crate::testkit::WalletError;
 
-/// How long the invoices of [`Network::pay`] stay valid.
-pub(super) const INVOICE_EXPIRY_SECS: u32 = 3600;
+/// How long the invoices of the payments the network starts stay valid.
+const INVOICE_EXPIRY_SECS: u32 = 3600;
+
+/// The `kind` byte of the payment ids of [`Network::send_payment`] and
+/// [`Network::send_payment_along`] (see [`Network::start_payment`]).
+pub(super) const PLAIN_PAYMENT: u8 = 0;
 
 /// The most blocks [`Network::open_channel`] mines while waiting for `channel_ready`.
 const MAX_BLOCKS_TO_READY: u32 = 144;
@@ -194,22 +198,56 @@ impl Network {
         to: usize,
         amount_msat: u64,
     ) -> Result<PendingPayment, SendError> {
+        let recipient_id = self.nodes[to].node_id;
+        let final_cltv_expiry_delta = self.nodes[to].min_final_cltv_expiry_delta;
+        self.start_payment(
+            from,
+            to,
+            amount_msat,
+            PLAIN_PAYMENT,
+            |net, payment_hash, onion, payment_id| {
+                net.nodes[from].manager.send_payment_to_peer(
+                    recipient_id,
+                    amount_msat,
+                    final_cltv_expiry_delta,
+                    payment_hash,
+                    onion,
+                    payment_id,
+                )
+            },
+        )
+    }
+
+    /// The steps every way of starting a payment shares: `to` creates the invoice
+    /// (`create_inbound_payment`, valid [`INVOICE_EXPIRY_SECS`]), the network takes the next
+    /// payment id (with `kind` in its byte 8, so that ids of different ways never collide),
+    /// then `send` hands the payment to `from`'s manager.
+    pub(super) fn start_payment(
+        &mut self,
+        from: usize,
+        to: usize,
+        amount_msat: u64,
+        kind: u8,
+        send: impl FnOnce(
+            &mut Network,
+            PaymentHash,
+            RecipientOnionFields,
+            PaymentId,
+        ) -> Result<(), SendError>,
+    ) -> Result<PendingPayment, SendError> {
         let now = self.now;
-        let recipient = &mut self.nodes[to];
-        let (payment_hash, payment_secret) =
-            recipient
-                .manager
-                .create_inbound_payment(Some(amount_msat), INVOICE_EXPIRY_SECS, now);
-        let final_cltv_expiry_delta = recipient.min_final_cltv_expiry_delta;
-        let recipient_id = recipient.node_id;
+        let (payment_hash, payment_secret) = self.nodes[to].manager.create_inbound_payment(
+            Some(amount_msat),
+            INVOICE_EXPIRY_SECS,
+            now,
+        );
         self.next_payment_id += 1;
         let mut id = [0u8; 32];
         id[..8].copy_from_slice(&self.next_payment_id.to_be_bytes());
+        id[8] = kind;
         let payment_id = PaymentId(id);
-        self.nodes[from].manager.send_payment_to_peer(
-            recipient_id,
-            amount_msat,
-            final_cltv_expiry_delta,
+        send(
+            self,
             payment_hash,
             RecipientOnionFields::secret_only(payment_secret),
             payment_id,
@@ -261,8 +299,9 @@ impl Network {
     }
 
     /// Pays `amount_msat` from `from` to its direct peer `to` and runs to the end:
-    /// [`send_payment`](Self::send_payment), run, claim on `PaymentClaimable`, run, then
-    /// expects `PaymentSent`. The events of this payment are taken from both nodes.
+    /// [`send_payment`](Self::send_payment), then
+    /// [`finish_payment`](Self::finish_payment). The events of this payment are taken from
+    /// both nodes.
     pub fn pay(
         &mut self,
         from: usize,
@@ -272,41 +311,60 @@ impl Network {
         let pending = self
             .send_payment(from, to, amount_msat)
             .map_err(PayError::Send)?;
+        self.finish_payment(&pending)
+    }
+
+    /// Runs a started payment to its end: run until quiet, the recipient claims on
+    /// `PaymentClaimable`, run until quiet, then expects the payer's `PaymentSent`. Takes the
+    /// payment's `PaymentClaimed` and `PaymentSent` (or `PaymentFailed`) events.
+    pub fn finish_payment(&mut self, pending: &PendingPayment) -> Result<PaymentOutcome, PayError> {
         self.run_until_quiet();
-        if !self.claim_payment(to, pending.payment_hash) {
+        if !self.claim_payment(pending.to, pending.payment_hash) {
             return Err(self
-                .payment_failure(&pending)
+                .payment_failure(pending)
                 .unwrap_or(PayError::NotClaimable));
         }
         self.run_until_quiet();
-        self.nodes[to].take_events_where(|event| {
+        self.take_payment_claimed(pending);
+        self.take_payment_outcome(pending)
+            .unwrap_or(Err(PayError::NoOutcome))
+    }
+
+    /// Takes the recipient's `PaymentClaimed` events of `pending`.
+    pub(super) fn take_payment_claimed(&mut self, pending: &PendingPayment) {
+        self.nodes[pending.to].take_events_where(|event| {
             matches!(event, Event::PaymentClaimed { payment_hash, .. } if *payment_hash == pending.payment_hash)
         });
-        let sent = self.nodes[from].take_events_where(|event| {
+    }
+
+    /// Takes the payer's `PaymentSent` (as `Ok`) or, failing that, `PaymentFailed` (as `Err`)
+    /// of `pending`; `None` if it has neither yet.
+    pub(super) fn take_payment_outcome(
+        &mut self,
+        pending: &PendingPayment,
+    ) -> Option<Result<PaymentOutcome, PayError>> {
+        let sent = self.nodes[pending.from].take_events_where(|event| {
             matches!(event, Event::PaymentSent { payment_id, .. } if *payment_id == pending.payment_id)
         });
-        match sent.into_iter().next() {
-            Some(Event::PaymentSent {
+        if let Some(Event::PaymentSent {
+            payment_id,
+            payment_hash,
+            payment_preimage,
+            fee_paid_msat,
+        }) = sent.into_iter().next()
+        {
+            debug_assert_eq!(
+                sha256::Hash::hash(&payment_preimage.0).to_byte_array(),
+                payment_hash.0
+            );
+            return Some(Ok(PaymentOutcome {
                 payment_id,
                 payment_hash,
                 payment_preimage,
                 fee_paid_msat,
-            }) => {
-                debug_assert_eq!(
-                    sha256::Hash::hash(&payment_preimage.0).to_byte_array(),
-                    payment_hash.0
-                );
-                Ok(PaymentOutcome {
-                    payment_id,
-                    payment_hash,
-                    payment_preimage,
-                    fee_paid_msat,
-                })
-            }
-            _ => Err(self
-                .payment_failure(&pending)
-                .unwrap_or(PayError::NoOutcome)),
+            }));
         }
+        self.payment_failure(pending).map(Err)
     }
 
     /// Takes the payer's `PaymentFailed` event of `pending`, if there is one.

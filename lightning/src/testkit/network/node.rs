@@ -435,4 +435,18 @@ impl TestNode {
         }
         moved
     }
+    /// Brings the manager and the chain monitor to `chain`'s tip (through the node's two
+    /// listeners), then moves the chain monitor's output and has it register what to watch.
+    pub(super) fn sync_to_tip(&mut self, chain: &mut SimChain) {
+        // Invariant: both listeners were registered on the network's chain when the node was
+        // built or rebuilt (`Network::rebuild_node`).
+        chain
+            .sync_confirm(self.listener, &mut self.manager)
+            .expect("node listener registered on the network chain");
+        chain
+            .sync_confirm(self.monitor_listener, &mut self.chain_monitor)
+            .expect("monitor listener registered on the network chain");
+        self.drain_chain_monitor(chain);
+        self.chain_monitor.sync_chain_source(chain);
+    }
 }

@@ -55,7 +55,7 @@ use crate::testkit::UnknownBlock;
 use crate::wire::ChainHash;
 
 use super::monitors::{PolicyPersister, UPDATES_BETWEEN_FULL_WRITES};
-use super::node::TestNode;
+use super::node::{SeededEntropy, TestNode};
 use super::{Network, MAX_QUIET_ROUNDS};
 
 /// A copy of what a node had persisted at one moment: its store (monitors, monitor updates,
@@ -173,6 +173,28 @@ impl Network {
     /// Writes node `index`'s channel manager to its store now (a persistence point).
     pub fn persist_manager(&mut self, index: usize) {
         self.write_manager(index);
+    }
+
+    /// Parameters to build or decode a channel manager as node `index`: its seed's keys, its
+    /// manager config and logger, the chain's tip, and entropy seeded from its seed in the
+    /// domain `entropy_tag`. Call it to decode (`ChannelManager::decode`) a manager the node
+    /// encoded, e.g. to swap in an older copy by hand.
+    pub fn manager_params(&self, index: usize, entropy_tag: &'static [u8]) -> ManagerParams {
+        let config = &self.nodes[index].config;
+        let keys = || {
+            // Invariant: this seed already derived the node's keys when it was built.
+            Box::new(KeysManager::new(&config.seed).expect("the node's seed derives valid keys"))
+        };
+        ManagerParams {
+            chain_hash: ChainHash::using_genesis_block(self.chain.network()),
+            config: config.manager.clone(),
+            node_signer: keys(),
+            signer_provider: keys(),
+            entropy: Box::new(SeededEntropy::new(config.seed, entropy_tag)),
+            logger: config.logger.clone(),
+            best_block: self.chain.tip(),
+            inbound_payment_key_material: None,
+        }
     }
 
     /// A copy of node `index`'s persisted state now, to [`restore`](Self::restore) later.
@@ -323,7 +345,7 @@ impl Network {
             self.end_connection(position, index, None);
         }
         self.rebuild_node(index)?;
-        self.sync_node_to_tip(index);
+        self.nodes[index].sync_to_tip(&mut self.chain);
         self.write_manager(index);
         self.collect_all();
         for peer in peers {
@@ -416,19 +438,5 @@ impl Network {
         node.monitor_listener = monitor_listener;
         node.held_updates.clear();
         Ok(())
-    }
-
-    /// Brings node `index`'s manager and chain monitor to the chain's tip.
-    fn sync_node_to_tip(&mut self, index: usize) {
-        let node = &mut self.nodes[index];
-        // Invariant: both listeners were registered on this chain by `rebuild_node`.
-        self.chain
-            .sync_confirm(node.listener, &mut node.manager)
-            .expect("node listener registered on the network chain");
-        self.chain
-            .sync_confirm(node.monitor_listener, &mut node.chain_monitor)
-            .expect("monitor listener registered on the network chain");
-        node.drain_chain_monitor(&mut self.chain);
-        node.chain_monitor.sync_chain_source(&mut self.chain);
     }
 }

@@ -24,17 +24,22 @@ use core::time::Duration;
 use secp256k1::PublicKey;
 
 use crate::channel::ChannelConfig;
-use crate::manager::{
-    ChannelManager, Event, PaymentFailureReason, PaymentId, RecipientOnionFields, Retry, SendError,
-};
+use crate::manager::{ChannelManager, Event, PaymentFailureReason, PaymentId, Retry, SendError};
 use crate::routing::{
     DefaultRouter, FindRouteError, FirstHop, InFlightHtlcs, LiquidityScorer, Path, Route,
     RouteParameters, Router, ScorerConfig,
 };
 use crate::wire::{ChannelId, PaymentHash, PaymentPreimage, ShortChannelId};
 
-use super::flows::{PayError, PendingPayment, INVOICE_EXPIRY_SECS};
+use super::flows::{PayError, PendingPayment};
 use super::Network;
+
+/// The confirmations after which a public channel is announced (the channel manager's).
+pub use crate::manager::ANNOUNCEMENT_DEPTH;
+
+/// The `kind` byte of the payment ids of [`Network::send_routed_payment`] ('R'): never equal
+/// to an id of [`Network::send_payment`] (see [`Network::start_payment`]).
+const ROUTED_PAYMENT: u8 = 0x52;
 
 /// The most times [`Network::pay_routed`] runs the network (and claims at the payee) before
 /// it gives up waiting for an outcome.
@@ -149,9 +154,6 @@ impl fmt::Display for RoutedPayError {
 
 impl core::error::Error for RoutedPayError {}
 
-/// The confirmations after which a public channel is announced (BOLT 7).
-pub const ANNOUNCEMENT_DEPTH: u32 = 6;
-
 impl Network {
     /// Opens a public channel from `a` to `b` ([`open_channel_with_config`] with
     /// `announce_channel` set), then mines until the funding has [`ANNOUNCEMENT_DEPTH`]
@@ -200,41 +202,33 @@ impl Network {
         retry: Retry,
     ) -> Result<PendingPayment, SendError> {
         let now = self.now;
-        let recipient = &mut self.nodes[to];
-        let (payment_hash, payment_secret) =
-            recipient
-                .manager
-                .create_inbound_payment(Some(amount_msat), INVOICE_EXPIRY_SECS, now);
+        let recipient = &self.nodes[to];
         let mut params = RouteParameters::new(
             recipient.node_id,
             amount_msat,
             recipient.min_final_cltv_expiry_delta,
         );
         params.max_path_count = 1;
-        self.next_payment_id += 1;
-        let mut id = [0u8; 32];
-        id[..8].copy_from_slice(&self.next_payment_id.to_be_bytes());
-        id[8] = 0x52; // 'R': a routed payment, never equal to an id of `send_payment`.
-        let payment_id = PaymentId(id);
         self.routing.payers.insert(from);
-        self.with_router(from, |manager, router| {
-            manager.send_payment_with_retry(
-                params,
-                payment_hash,
-                RecipientOnionFields::secret_only(payment_secret),
-                payment_id,
-                retry,
-                router,
-                now,
-            )
-        })?;
-        Ok(PendingPayment {
+        self.start_payment(
             from,
             to,
-            payment_id,
-            payment_hash,
             amount_msat,
-        })
+            ROUTED_PAYMENT,
+            |net, payment_hash, onion, payment_id| {
+                net.with_router(from, |manager, router| {
+                    manager.send_payment_with_retry(
+                        params,
+                        payment_hash,
+                        onion,
+                        payment_id,
+                        retry,
+                        router,
+                        now,
+                    )
+                })
+            },
+        )
     }
 
     /// Pays `amount_msat` from `from` to `to` over routes found by the payer's router and
@@ -276,9 +270,7 @@ impl Network {
         }
         // Report the settled path to the scorer (and to us) now rather than at the next run.
         self.process_routed_payments();
-        self.nodes[to].take_events_where(|event| {
-            matches!(event, Event::PaymentClaimed { payment_hash, .. } if *payment_hash == pending.payment_hash)
-        });
+        self.take_payment_claimed(&pending);
         let failed_paths = self.nodes[from].take_events_where(|event| {
             matches!(event, Event::PaymentPathFailed { payment_id, will_retry: true, .. }
                 if *payment_id == pending.payment_id)
@@ -304,16 +296,11 @@ impl Network {
         self.routing.settled_paths.extend(others);
         let paths: Vec<Path> = ours.into_iter().map(|(_, path)| path).collect();
         match outcome {
-            Some(Ok(Event::PaymentSent {
-                payment_id,
-                payment_hash,
-                payment_preimage,
-                fee_paid_msat,
-            })) => Ok(RoutedOutcome {
-                payment_id,
-                payment_hash,
-                payment_preimage,
-                fee_paid_msat: fee_paid_msat.unwrap_or(0),
+            Some(Ok(outcome)) => Ok(RoutedOutcome {
+                payment_id: outcome.payment_id,
+                payment_hash: outcome.payment_hash,
+                payment_preimage: outcome.payment_preimage,
+                fee_paid_msat: outcome.fee_paid_msat.unwrap_or(0),
                 paths,
                 attempts,
             }),
@@ -326,20 +313,6 @@ impl Network {
                 attempts,
             }),
         }
-    }
-
-    /// Takes the payer's `PaymentSent` (as `Ok`) or `PaymentFailed` (as `Err`) of `pending`.
-    fn take_payment_outcome(
-        &mut self,
-        pending: &PendingPayment,
-    ) -> Option<Result<Event, PayError>> {
-        let sent = self.nodes[pending.from].take_events_where(|event| {
-            matches!(event, Event::PaymentSent { payment_id, .. } if *payment_id == pending.payment_id)
-        });
-        if let Some(event) = sent.into_iter().next() {
-            return Some(Ok(event));
-        }
-        self.payment_failure(pending).map(Err)
     }
 
     /// For every node that sent a routed payment: reports settled and failed paths to its

@@ -235,15 +235,7 @@ impl Network {
     /// changing the chain directly (e.g. a reorg through [`chain_mut`](Self::chain_mut)).
     pub fn sync_chain(&mut self) {
         for node in &mut self.nodes {
-            // Invariant: the listener was registered on this chain when the node was built.
-            self.chain
-                .sync_confirm(node.listener, &mut node.manager)
-                .expect("node listener registered on the network chain");
-            self.chain
-                .sync_confirm(node.monitor_listener, &mut node.chain_monitor)
-                .expect("monitor listener registered on the network chain");
-            node.drain_chain_monitor(&mut self.chain);
-            node.chain_monitor.sync_chain_source(&mut self.chain);
+            node.sync_to_tip(&mut self.chain);
         }
         self.collect_all();
     }

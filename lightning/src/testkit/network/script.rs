@@ -9,15 +9,12 @@ use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::manager::{Event, PaymentId, RecipientOnionFields, SendError};
+use crate::manager::SendError;
 use crate::routing::{Path, Route, RouteHop};
 use crate::wire::ChannelId;
 
-use super::flows::{PayError, PaymentOutcome, PendingPayment};
+use super::flows::{PayError, PaymentOutcome, PendingPayment, PLAIN_PAYMENT};
 use super::{Network, RestartError};
-
-/// How long the invoices of scripted payments stay valid.
-const INVOICE_EXPIRY_SECS: u32 = 3600;
 
 /// One step of a [`PaymentScript`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,62 +219,17 @@ impl Network {
             .route_along(nodes, amount_msat)
             .ok_or(SendError::UnsupportedRoute)?;
         let (from, to) = (nodes[0], nodes[nodes.len() - 1]);
-        let now = self.now;
-        let (payment_hash, payment_secret) = self.nodes[to].manager.create_inbound_payment(
-            Some(amount_msat),
-            INVOICE_EXPIRY_SECS,
-            now,
-        );
-        self.next_payment_id += 1;
-        let mut id = [0u8; 32];
-        id[..8].copy_from_slice(&self.next_payment_id.to_be_bytes());
-        let payment_id = PaymentId(id);
-        self.nodes[from].manager.send_payment(
-            &route,
-            payment_hash,
-            RecipientOnionFields::secret_only(payment_secret),
-            payment_id,
-        )?;
-        Ok(PendingPayment {
+        self.start_payment(
             from,
             to,
-            payment_id,
-            payment_hash,
             amount_msat,
-        })
-    }
-
-    /// Runs a started payment to its end: run until quiet, the recipient claims on
-    /// `PaymentClaimable`, run until quiet, then expects the payer's `PaymentSent`. Takes the
-    /// payment's `PaymentClaimed` and `PaymentSent` (or `PaymentFailed`) events.
-    pub fn finish_payment(&mut self, pending: &PendingPayment) -> Result<PaymentOutcome, PayError> {
-        self.run_until_quiet();
-        if !self.claim_payment(pending.to, pending.payment_hash) {
-            return Err(self
-                .payment_failure(pending)
-                .unwrap_or(PayError::NotClaimable));
-        }
-        self.run_until_quiet();
-        self.nodes[pending.to].take_events_where(|event| {
-            matches!(event, Event::PaymentClaimed { payment_hash, .. } if *payment_hash == pending.payment_hash)
-        });
-        let sent = self.nodes[pending.from].take_events_where(|event| {
-            matches!(event, Event::PaymentSent { payment_id, .. } if *payment_id == pending.payment_id)
-        });
-        match sent.into_iter().next() {
-            Some(Event::PaymentSent {
-                payment_id,
-                payment_hash,
-                payment_preimage,
-                fee_paid_msat,
-            }) => Ok(PaymentOutcome {
-                payment_id,
-                payment_hash,
-                payment_preimage,
-                fee_paid_msat,
-            }),
-            _ => Err(self.payment_failure(pending).unwrap_or(PayError::NoOutcome)),
-        }
+            PLAIN_PAYMENT,
+            |net, payment_hash, onion, payment_id| {
+                net.nodes[from]
+                    .manager
+                    .send_payment(&route, payment_hash, onion, payment_id)
+            },
+        )
     }
 
     /// Pays `amount_msat` along `nodes` and runs to the end

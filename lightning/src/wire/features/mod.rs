@@ -193,6 +193,16 @@ impl<C> Features<C> {
         })
     }
 
+    /// The union of `self` and `other`: every bit set in either (a bitwise OR), e.g. the
+    /// `init` features of two message handlers that share one peer manager, or the `init`
+    /// `globalfeatures` and `features` of a peer.
+    pub fn union(mut self, other: &Features<C>) -> Features<C> {
+        for bit in other.set_bits() {
+            self.set_bit(bit);
+        }
+        self
+    }
+
     /// Whether no bit is set.
     pub fn is_empty(&self) -> bool {
         self.significant_flags().is_empty()
