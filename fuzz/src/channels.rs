@@ -31,6 +31,8 @@
 //! - every payment the script started ended exactly once at its payer (one `PaymentSent` or
 //!   one `PaymentFailed`, never both, never twice), and the payer's `PaymentSent` comes with
 //!   the payee's `PaymentClaimed` and no `PaymentFailed` with it;
+//! - node 1 reported one `PaymentForwarded` per line payment sent, earning the fees the
+//!   payers paid;
 //! - every monitor accepted every update (`monitor_errors` empty on every node).
 //!
 //! A panic inside the library, a livelock (the network never going quiet) or a failed
@@ -306,6 +308,13 @@ pub enum Disagreement {
         /// How many `PaymentClaimed` the payee reported.
         claimed: usize,
     },
+    /// Node 1's `PaymentForwarded` events do not match the line payments that were sent.
+    Forwards {
+        /// Line payments that ended in `PaymentSent`, and the fees their payers paid.
+        sent_over_line: (usize, u64),
+        /// `PaymentForwarded` events at node 1, and the fees they earned.
+        forwarded: (usize, u64),
+    },
     /// A node's chain monitor refused a monitor update.
     MonitorErrors {
         /// The node.
@@ -352,6 +361,14 @@ impl fmt::Display for Disagreement {
             } => write!(
                 f,
                 "payment {index}: payer sent={sent}, payee reported {claimed} PaymentClaimed"
+            ),
+            Self::Forwards {
+                sent_over_line,
+                forwarded,
+            } => write!(
+                f,
+                "(line payments sent, fees paid) {sent_over_line:?} but node 1 reports \
+                 (forwards, fees earned) {forwarded:?}"
             ),
             Self::MonitorErrors { node, errors } => {
                 write!(f, "node {node}'s monitors refused updates: {errors:?}")
@@ -639,15 +656,38 @@ fn check(
         }
     }
     let mut expected = opening;
+    let mut sent_over_line = (0, 0u64);
     for (index, payment) in started.iter().enumerate() {
         let fee = check_payment(net, index, payment)?;
         match fee {
             Some(fee) => {
                 report.sent += 1;
                 apply_to_ledger(&mut expected, payment, fee);
+                if payment.route.len() == 3 {
+                    sent_over_line = (sent_over_line.0 + 1, sent_over_line.1.saturating_add(fee));
+                }
             }
             None => report.failed += 1,
         }
+    }
+    let forwarded = net
+        .node(1)
+        .events()
+        .iter()
+        .filter_map(|event| match event {
+            Event::PaymentForwarded {
+                fee_earned_msat, ..
+            } => Some(*fee_earned_msat),
+            _ => None,
+        })
+        .fold((0, 0u64), |(count, fees), fee| {
+            (count + 1, fees.saturating_add(fee))
+        });
+    if forwarded != sent_over_line {
+        return Err(Disagreement::Forwards {
+            sent_over_line,
+            forwarded,
+        });
     }
     for (position, (a, b)) in PAIRS.into_iter().enumerate() {
         check_channel(net, a, b, channels[position], expected[position])?;
