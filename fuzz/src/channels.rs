@@ -37,6 +37,10 @@
 //!
 //! A panic inside the library, a livelock (the network never going quiet) or a failed
 //! restart are found by the run itself.
+//!
+//! Crashes at any persistence point ([`Op::ArmCrash`]) keep the event checks exact: the
+//! testkit writes a node's manager before it hands out the events the write holds, and again
+//! once they are handed out, so a restarted node replays exactly the events not yet seen.
 
 use core::fmt;
 use core::time::Duration;
@@ -63,8 +67,8 @@ const DIRECTIONS: [(usize, usize); 4] = [(0, 1), (1, 0), (1, 2), (2, 1)];
 /// The two connected pairs of the line.
 const PAIRS: [(usize, usize); 2] = [(0, 1), (1, 2)];
 
-/// One operation of a script, decoded from an op byte (`byte % 20`; 17..=19 name nothing and
-/// are skipped) and its argument bytes.
+/// One operation of a script, decoded from an op byte (`byte % 20`; 18 and 19 name nothing
+/// and are skipped) and its argument bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// 0, `[dir, hi, lo]`: start a payment over the direct channel of `DIRECTIONS[dir % 4]`.
@@ -146,6 +150,15 @@ pub enum Op {
     },
     /// 16: run until quiet.
     RunUntilQuiet,
+    /// 17, `[arg]`: arm a crash of node `arg % 3` right after its `1 + arg / 3 % 8`th next
+    /// persistence point (a write of its manager or of a monitor update), in the middle of
+    /// whatever later operation makes it; it restarts from what it persisted at once.
+    ArmCrash {
+        /// The node.
+        node: usize,
+        /// After how many more persistence points.
+        after: u64,
+    },
 }
 
 /// The amount of a payment from two bytes: 1 msat to about 65,500 sat, dust included.
@@ -246,6 +259,13 @@ fn decode_one(code: u8, reader: &mut Reader<'_>) -> Option<Op> {
             }
         }
         16 => Op::RunUntilQuiet,
+        17 => {
+            let arg = reader.byte()?;
+            Op::ArmCrash {
+                node: usize::from(arg % 3),
+                after: 1 + u64::from(arg / 3 % 8),
+            }
+        }
         _ => return None,
     };
     Some(op)
@@ -397,8 +417,10 @@ pub struct Report {
     pub sent: usize,
     /// Payments that ended in `PaymentFailed`.
     pub failed: usize,
-    /// Restarts made.
-    pub restarts: usize,
+    /// Node restarts in all (`CrashAndRestart`, and armed crashes that fired).
+    pub restarts: u64,
+    /// Crashes armed by `ArmCrash` (each fires if the node writes often enough afterwards).
+    pub armed_crashes: usize,
     /// Blocks mined by the script.
     pub blocks: u32,
     /// `update_fee` operations run (each node sends it on the usable channels it funds).
@@ -567,7 +589,6 @@ fn apply(
                     node,
                     error: error.to_string(),
                 })?;
-            report.restarts += 1;
         }
         Op::UpdateFee {
             node,
@@ -579,6 +600,10 @@ fn apply(
         }
         Op::RunUntilQuiet => {
             net.run_until_quiet();
+        }
+        Op::ArmCrash { node, after } => {
+            net.crash_after_persistence_points(node, after);
+            report.armed_crashes += 1;
         }
     }
     Ok(())
@@ -693,6 +718,7 @@ fn check(
         check_channel(net, a, b, channels[position], expected[position])?;
     }
     report.started = started.len();
+    report.restarts = (0..NODES).map(|node| net.node(node).restarts()).sum();
     Ok(())
 }
 

@@ -114,6 +114,19 @@ fn crashes_mid_payment_recover() {
 }
 
 #[test]
+fn armed_crashes_mid_payment_recover() {
+    for node in 0..3u8 {
+        for after in 0..8u8 {
+            // A line payment with a crash armed at node `node` after `after + 1` writes.
+            let report = ok(&[17, node + 3 * after, 1, 0, 0x10, 0, 16, 8, 0, 16]);
+            assert_eq!(report.armed_crashes, 1);
+            assert_eq!(report.restarts, 1, "node {node} after {after}: {report:?}");
+            assert_eq!(report.sent + report.failed, 1);
+        }
+    }
+}
+
+#[test]
 fn fee_updates_then_payments() {
     // Node 0 and node 1 raise their feerate (each funds one channel), with a payment racing.
     let report = ok(&[
@@ -125,7 +138,7 @@ fn fee_updates_then_payments() {
 
 #[test]
 fn decoder_skips_unknown_ops_and_bounds_the_script() {
-    assert_eq!(decode(&[17, 18, 19, 16, 39]), vec![Op::RunUntilQuiet]);
+    assert_eq!(decode(&[18, 19, 16, 39]), vec![Op::RunUntilQuiet]);
     assert_eq!(decode(&[16; 1000]).len(), lightning_fuzz::channels::MAX_OPS);
     // A script cut in the middle of an op's arguments ends there.
     assert_eq!(decode(&[16, 0, 1, 2]), vec![Op::RunUntilQuiet]);
@@ -167,7 +180,7 @@ fn seeded_random_op_scripts_never_disagree() {
         let mut script = Vec::new();
         let ops = inputs.next_u64() % 120;
         for _ in 0..ops {
-            let code = (inputs.next_u64() % 17) as u8;
+            let code = (inputs.next_u64() % 18) as u8;
             let args = match code {
                 0 | 1 => 3,
                 15 => 2,
