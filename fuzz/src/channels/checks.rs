@@ -47,6 +47,18 @@ pub enum Disagreement {
         /// What `a` has.
         actual_a_msat: u64,
     },
+    /// In the middle of the script, the two ends' balances of a channel add up to more than
+    /// the channel.
+    Overdrawn {
+        /// The operation after which it was seen (0: the first).
+        op: usize,
+        /// The channel's opener.
+        a: usize,
+        /// The acceptor.
+        b: usize,
+        /// The balances at `a` and at `b`.
+        balances_msat: [u64; 2],
+    },
     /// A payment ended zero times, or more than once, at its payer.
     PaymentOutcomes {
         /// The payment (its index in the script's payments).
@@ -102,6 +114,15 @@ impl fmt::Display for Disagreement {
                 f,
                 "channel {a}-{b}: node {a} has {actual_a_msat} msat, the settled payments \
                  say {expected_a_msat}"
+            ),
+            Self::Overdrawn {
+                op,
+                a,
+                b,
+                balances_msat,
+            } => write!(
+                f,
+                "after op {op}, channel {a}-{b}: balances {balances_msat:?} exceed the channel"
             ),
             Self::PaymentOutcomes {
                 index,
@@ -264,6 +285,37 @@ fn apply_to_ledger(expected: &mut [u64; 2], payment: &Started, fee_msat: u64) {
             expected[channel].wrapping_add(carried)
         };
     }
+}
+
+/// Checks that no channel's two balances add up to more than the channel (a side that
+/// does not have the channel any more counts nothing; closures are checked at rest).
+pub(super) fn check_not_overdrawn(
+    net: &Network,
+    channels: &[ChannelId; 2],
+    op: usize,
+) -> Result<(), Disagreement> {
+    for (position, (a, b)) in PAIRS.into_iter().enumerate() {
+        let (at_a, at_b) = (
+            net.node(a).channel(channels[position]),
+            net.node(b).channel(channels[position]),
+        );
+        let capacity_msat = at_a.as_ref().or(at_b.as_ref()).map_or(0, |details| {
+            details.channel_value_satoshis.saturating_mul(1000)
+        });
+        let balances_msat = [
+            at_a.map_or(0, |details| details.balance_msat),
+            at_b.map_or(0, |details| details.balance_msat),
+        ];
+        if balances_msat[0].saturating_add(balances_msat[1]) > capacity_msat {
+            return Err(Disagreement::Overdrawn {
+                op,
+                a,
+                b,
+                balances_msat,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_channel(

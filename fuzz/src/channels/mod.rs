@@ -35,6 +35,13 @@
 //!   payers paid;
 //! - every monitor accepted every update (`monitor_errors` empty on every node).
 //!
+//! One check also holds after every operation, at rest or not: the two ends' balances of a
+//! channel never add up to more than the channel. Each end's balance has its own pending
+//! changes applied and HTLCs excluded: an HTLC leaves its sender's balance when it is
+//! offered and reaches its recipient's when the recipient fulfills it (the sender's stays
+//! without it), a failed one goes back to its sender; so in flight the sum is the channel
+//! minus the HTLCs not yet fulfilled, never more.
+//!
 //! A panic inside the library, a livelock (the network never going quiet) or a failed
 //! restart are found by the run itself.
 //!
@@ -118,6 +125,7 @@ pub fn run_script(data: &[u8]) -> Result<Report, Disagreement> {
     let mut report = Report::default();
     for op in ops {
         apply(&mut net, op, &mut started, &mut report)?;
+        checks::check_not_overdrawn(&net, &channels, report.ops)?;
         report.ops += 1;
     }
     settle(&mut net);
