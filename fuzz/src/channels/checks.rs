@@ -84,6 +84,15 @@ pub enum Disagreement {
         /// `PaymentForwarded` events at node 1, and the fees they earned.
         forwarded: (usize, u64),
     },
+    /// A node went on chain: it broadcast a transaction spending a channel's funding output,
+    /// or its monitors reported an on-chain event (a force close that left no
+    /// `ChannelClosed`, or a commitment seen on chain).
+    OnChain {
+        /// The node.
+        node: usize,
+        /// What it did (debug text).
+        detail: String,
+    },
     /// A node's chain monitor refused a monitor update.
     MonitorErrors {
         /// The node.
@@ -148,6 +157,7 @@ impl fmt::Display for Disagreement {
                 "(line payments sent, fees paid) {sent_over_line:?} but node 1 reports \
                  (forwards, fees earned) {forwarded:?}"
             ),
+            Self::OnChain { node, detail } => write!(f, "node {node} went on chain: {detail}"),
             Self::MonitorErrors { node, errors } => {
                 write!(f, "node {node}'s monitors refused updates: {errors:?}")
             }
@@ -174,6 +184,7 @@ pub(super) fn check(
             });
         }
     }
+    check_off_chain(net)?;
     let mut expected = opening;
     let mut sent_over_line = (0, 0u64);
     for (index, payment) in started.iter().enumerate() {
@@ -285,6 +296,35 @@ fn apply_to_ledger(expected: &mut [u64; 2], payment: &Started, fee_msat: u64) {
             expected[channel].wrapping_add(carried)
         };
     }
+}
+
+/// Checks that no node broadcast a spend of a channel's funding output and that no monitor
+/// reported anything (every monitor event is about the chain).
+fn check_off_chain(net: &Network) -> Result<(), Disagreement> {
+    let fundings: Vec<_> = (0..NODES)
+        .flat_map(|node| net.node(node).channels())
+        .filter_map(|details| details.funding_txo)
+        .collect();
+    for node in 0..NODES {
+        let spend = net.node(node).broadcasts().iter().find(|tx| {
+            tx.input
+                .iter()
+                .any(|input| fundings.contains(&input.previous_output))
+        });
+        if let Some(tx) = spend {
+            return Err(Disagreement::OnChain {
+                node,
+                detail: format!("broadcast {}", tx.compute_txid()),
+            });
+        }
+        if let Some(event) = net.node(node).monitor_events().first() {
+            return Err(Disagreement::OnChain {
+                node,
+                detail: format!("monitor event {event:?}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks that no channel's two balances add up to more than the channel (a side that

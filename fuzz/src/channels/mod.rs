@@ -21,7 +21,8 @@
 //! completed, run until quiet, then every claimable payment claimed and run until quiet
 //! again. Then it checks what must hold for any script (see [`Disagreement`]):
 //!
-//! - no channel closed, and both ends of each channel see it usable;
+//! - no channel closed, and both ends of each channel see it usable; no node broadcast a
+//!   spend of a funding output, and no monitor reported an on-chain event;
 //! - both ends agree: no HTLC left pending on either side, and the two balances add up to
 //!   the channel's value (a side's `balance_msat` excludes HTLCs and does not deduct the
 //!   commitment fee, so with no HTLC in flight the two balances are the whole channel);
