@@ -137,6 +137,20 @@ fn fee_updates_then_payments() {
 }
 
 #[test]
+fn large_payments_drain_the_funder_then_fees_rise() {
+    // Node 0 pays node 1 about 123,000 sat five times over (it has 600,000 sat, less its
+    // reserve and the commitment fee), a fee rise from node 0 racing each, then claims.
+    let mut script = Vec::new();
+    for _ in 0..5 {
+        script.extend([0, 0x80, 0x30, 0, 15, 0, 200, 16, 8, 0xff]);
+    }
+    script.extend([15, 0, 255, 16]);
+    let report = ok(&script);
+    assert!(report.started >= 4, "{report:?}");
+    assert_eq!(report.started, report.sent + report.failed);
+}
+
+#[test]
 fn decoder_skips_unknown_ops_and_bounds_the_script() {
     assert_eq!(decode(&[18, 19, 16, 39]), vec![Op::RunUntilQuiet]);
     assert_eq!(decode(&[16; 1000]).len(), lightning_fuzz::channels::MAX_OPS);

@@ -6,7 +6,8 @@ use super::MAX_OPS;
 /// and are skipped) and its argument bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// 0, `[dir, hi, lo]`: start a payment over the direct channel of `DIRECTIONS[dir % 4]`.
+    /// 0, `[dir, hi, lo]`: start a payment over the direct channel of `DIRECTIONS[dir % 4]`
+    /// (bit 0x80 of `dir`: a large amount, see [`amount_msat`]).
     SendDirect {
         /// Index into the four directions.
         direction: usize,
@@ -14,7 +15,7 @@ pub enum Op {
         amount_msat: u64,
     },
     /// 1, `[dir, hi, lo]`: start a payment over the line, `0 → 1 → 2` or (odd `dir`)
-    /// `2 → 1 → 0`.
+    /// `2 → 1 → 0` (bit 0x80 of `dir`: a large amount).
     SendLine {
         /// Whether it goes from node 2 to node 0.
         backwards: bool,
@@ -96,9 +97,16 @@ pub enum Op {
     },
 }
 
-/// The amount of a payment from two bytes: 1 msat to about 65,500 sat, dust included.
-pub fn amount_msat(hi: u8, lo: u8) -> u64 {
-    (u64::from(hi) << 8 | u64::from(lo)) * 999_983 / 1_000 + 1
+/// The amount of a payment from two bytes: 1 msat to about 65,500 sat, dust included; ten
+/// times that when `large` (up to more than a channel holds, to reach the reserve and the
+/// fee the funder must keep).
+pub fn amount_msat(hi: u8, lo: u8, large: bool) -> u64 {
+    let amount = (u64::from(hi) << 8 | u64::from(lo)) * 999_983 / 1_000 + 1;
+    if large {
+        amount * 10
+    } else {
+        amount
+    }
 }
 
 /// Reads bytes for the decoder; the end of the input reads as `None`.
@@ -133,7 +141,7 @@ fn decode_one(code: u8, reader: &mut Reader<'_>) -> Option<Op> {
     let op = match code {
         0 | 1 => {
             let (arg, hi, lo) = (reader.byte()?, reader.byte()?, reader.byte()?);
-            let amount_msat = amount_msat(hi, lo);
+            let amount_msat = amount_msat(hi, lo, arg & 0x80 != 0);
             if code == 0 {
                 Op::SendDirect {
                     direction: usize::from(arg % 4),
