@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod channels;
 pub mod onion;
 pub mod transport;
 pub mod wire;
