@@ -289,14 +289,21 @@ impl Channel {
         self.queues.update_ids()
     }
 
-    /// Our HTLCs that our current commitment or the peer's latest one we signed holds, as
-    /// `(id, payment hash, amount, expiry)`. Any other HTLC of ours in flight was never
-    /// covered by a `commitment_signed` and can never be on chain (or was removed by the
-    /// peer in both commitments).
+    /// Our HTLCs that our current commitment, the peer's latest one we signed, or the peer's
+    /// previous one not yet revoked holds, as `(id, payment hash, amount, expiry)`. Any other
+    /// HTLC of ours in flight was never covered by a `commitment_signed` and can never be on
+    /// chain (or its removal is irrevocably committed).
     pub(crate) fn offered_htlcs_maybe_on_chain(&self) -> alloc::vec::Vec<OfferedHtlc> {
         let c = &self.commitments;
         let mut out: alloc::vec::Vec<OfferedHtlc> = alloc::vec::Vec::new();
-        for htlc in c.local.htlcs.iter().chain(c.remote.htlcs.iter()) {
+        let prev_remote = c.prev_remote.iter().flat_map(|spec| spec.htlcs.iter());
+        for htlc in c
+            .local
+            .htlcs
+            .iter()
+            .chain(c.remote.htlcs.iter())
+            .chain(prev_remote)
+        {
             let ours = htlc.offerer == lightning_signer_api::tx::Side::Holder;
             if ours && !out.iter().any(|known| known.0 == htlc.id) {
                 out.push((

@@ -54,6 +54,9 @@ pub(crate) struct Commitments {
     pub remote_number: u64,
     /// We sent `commitment_signed` and wait for `revoke_and_ack`.
     pub awaiting_raa: bool,
+    /// The peer's previous commitment while it is not yet revoked (`awaiting_raa`): the peer
+    /// may still broadcast it, so its HTLCs may still be on chain.
+    pub prev_remote: Option<CommitmentSpec>,
     pub ours: Vec<Logged>,
     pub theirs: Vec<Logged>,
     pub next_holder_htlc_id: u64,
@@ -102,6 +105,7 @@ impl Commitments {
             remote: spec,
             remote_number: 0,
             awaiting_raa: false,
+            prev_remote: None,
             ours: Vec::new(),
             theirs: Vec::new(),
             next_holder_htlc_id: 0,

@@ -60,7 +60,7 @@ impl Channel {
             return Ok(());
         };
         let c = &mut self.commitments;
-        c.remote = spec;
+        c.prev_remote = Some(core::mem::replace(&mut c.remote, spec));
         c.remote_number = number;
         c.awaiting_raa = true;
         for logged in c.ours.iter_mut().filter(|l| l.stage == Stage::Proposed) {
@@ -253,6 +253,7 @@ impl Channel {
             .map_err(|_| CloseReason::BadRevocationSecret)?;
         let c = &mut self.commitments;
         c.awaiting_raa = false;
+        c.prev_remote = None;
         c.counterparty_prev_point = None;
         c.counterparty_next_point = Some(msg.next_per_commitment_point);
         for logged in c.ours.iter_mut().filter(|l| l.stage == Stage::Signed) {

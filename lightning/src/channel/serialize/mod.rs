@@ -36,6 +36,10 @@ use crate::wire::{CommitmentSigned, Decode, DecodeError, Encode, Reader, RevokeA
 /// The format version written as the first byte of an encoded channel.
 pub const CHANNEL_FORMAT_VERSION: u8 = 1;
 
+/// The record of the peer's previous commitment while it is not revoked (odd: optional,
+/// absent when there is none).
+const PREV_REMOTE_RECORD: u64 = 15;
+
 /// The highest even record type this version understands.
 const MAX_KNOWN_EVEN: u64 = 14;
 
@@ -143,6 +147,7 @@ fn read_commitments(r: &mut Reader<'_>) -> Result<Commitments, DecodeError> {
         remote: read_spec(r)?,
         remote_number: r.decode()?,
         awaiting_raa: get_bool(r)?,
+        prev_remote: None,
         ours: read_log(r)?,
         theirs: read_log(r)?,
         next_holder_htlc_id: r.decode()?,
@@ -244,6 +249,9 @@ impl Channel {
         w.write_bytes(10, &to_vec(&self.commitments, write_commitments));
         w.write_bytes(12, &queues);
         w.write_bytes(14, &to_vec(&self.waits, write_waits));
+        if let Some(prev_remote) = &self.commitments.prev_remote {
+            w.write_bytes(PREV_REMOTE_RECORD, &to_vec(prev_remote, write_spec));
+        }
         w.finish();
         out
     }
@@ -310,7 +318,15 @@ impl Channel {
             Ok((setup, tx))
         })?;
         let state = record(&records, 8, "state", read_state)?;
-        let commitments = record(&records, 10, "commitments", read_commitments)?;
+        let mut commitments = record(&records, 10, "commitments", read_commitments)?;
+        if records.get(PREV_REMOTE_RECORD).is_some() {
+            commitments.prev_remote = Some(record(
+                &records,
+                PREV_REMOTE_RECORD,
+                "previous remote commitment",
+                read_spec,
+            )?);
+        }
         let queues = record(&records, 12, "queues", |r| {
             let latest: Option<u64> = get_opt(r)?;
             let completed: Option<u64> = get_opt(r)?;
