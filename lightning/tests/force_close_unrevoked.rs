@@ -78,3 +78,42 @@ fn forward_failed_downstream_then_force_close(restart_forwarder: bool) {
     net.mine_blocks(ANTI_REORG_DELAY);
     assert_eq!(failed(&net, 0, pending.payment_id), 1);
 }
+
+/// The payee's channel is closed by the peer while one of its monitor updates is still in
+/// progress (so the channel's `Closed` event waits behind it), and the user claims a payment
+/// on it in that gap: the preimage must still reach the monitor, which claims the HTLC on
+/// chain; the payer learns it there.
+#[test]
+fn a_claim_between_the_close_and_its_closed_event_reaches_the_monitor() {
+    use force_close_support::{claimable_preimage, force_close, sent};
+    use lightning::testkit::network::{Completion, CompletionOrder, MonitorPolicy};
+
+    let mut net = Network::new(2);
+    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
+    let first = net.send_payment(0, 1, AMOUNT_MSAT).expect("send");
+    net.run_until_quiet();
+    let preimage = claimable_preimage(&mut net, 1);
+    // A second payment: node 1's first update (our new commitment) completes; its second
+    // (node 0's revocation, which locks the HTLC in) stays in progress, with the event that
+    // depends on it queued in front of anything the channel reports later.
+    net.set_monitor_policy(1, MonitorPolicy::Hold);
+    net.send_payment(0, 1, AMOUNT_MSAT / 2).expect("send");
+    net.run_until_quiet();
+    net.complete_monitor_updates(1, Completion::All, CompletionOrder::OldestFirst);
+    net.run_until_quiet();
+    assert!(!net.node(1).held_monitor_updates().is_empty());
+    force_close(&mut net, 0, 1, channel);
+    net.node_mut(1)
+        .manager_mut()
+        .claim_funds(preimage)
+        .expect("claimable");
+    net.run_until_quiet();
+    net.set_monitor_policy(1, MonitorPolicy::CompleteImmediately);
+    net.complete_monitor_updates(1, Completion::All, CompletionOrder::OldestFirst);
+    net.run_until_quiet();
+    for _ in 0..(2 * ANTI_REORG_DELAY) {
+        net.mine_blocks(1);
+    }
+    assert_eq!(sent(&net, 0, first.payment_id), vec![preimage]);
+    assert_eq!(failed(&net, 0, first.payment_id), 0);
+}

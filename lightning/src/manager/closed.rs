@@ -167,12 +167,30 @@ impl ChannelManager {
     }
 
     /// Gives `preimage` to the monitor of the closed `channel_id` (the next monitor update),
-    /// so that it claims the HTLC on chain. Returns whether the channel has a record.
+    /// so that it claims the HTLC on chain. A channel that closed but whose `Closed` event
+    /// still waits for a monitor update gets its record now. Returns whether the channel has
+    /// a record (false: nothing is known of the channel any more).
     pub(super) fn preimage_to_closed_channel(
         &mut self,
         channel_id: ChannelId,
         preimage: PaymentPreimage,
     ) -> bool {
+        if !self.closed_channels.contains_key(&channel_id) {
+            let latest = self
+                .channels
+                .get(&channel_id)
+                .and_then(|entry| entry.channel.latest_monitor_update_id());
+            let Some(latest_update_id) = latest else {
+                return false;
+            };
+            self.closed_channels.insert(
+                channel_id,
+                ClosedChannel {
+                    latest_update_id,
+                    awaiting: Vec::new(),
+                },
+            );
+        }
         let Some(record) = self.closed_channels.get_mut(&channel_id) else {
             return false;
         };
@@ -224,7 +242,12 @@ impl ChannelManager {
         referenced.extend(self.forwards.values().map(|f| f.prev_channel_id));
         let forwards = &self.forwards;
         let outbound = &self.outbound;
+        let channels = &self.channels;
         self.closed_channels.retain(|channel_id, record| {
+            // Still in `channels` (its `Closed` event waits): its update ids must carry on.
+            if channels.contains_key(channel_id) {
+                return true;
+            }
             // An HTLC settled some other way (e.g. off chain just before the close).
             record.awaiting.retain(|htlc| {
                 let key = (*channel_id, htlc.htlc_id);

@@ -212,7 +212,17 @@ impl ChannelManager {
         };
         let prev = forward.prev_channel_id;
         // Off chain, or through the monitor of a closed upstream channel.
-        self.fulfil_inbound(prev, forward.prev_htlc_id, preimage);
+        if !self.fulfil_inbound(prev, forward.prev_htlc_id, preimage) {
+            crate::log_at!(
+                self.logger,
+                crate::util::logger::Level::Error,
+                None,
+                Some(prev),
+                "the incoming HTLC {} of a settled forward could not be claimed",
+                forward.prev_htlc_id
+            );
+            return true;
+        }
         self.events.push_back(Event::PaymentForwarded {
             prev_channel_id: prev,
             next_channel_id: channel_id,
