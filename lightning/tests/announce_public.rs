@@ -229,3 +229,24 @@ fn an_inbound_public_channel_is_announced_by_the_acceptor_too() {
     assert!(details(&net, 1, channel).is_public);
     assert!(graph_has_full_channel(&net, 2, id, 0, 1));
 }
+
+#[test]
+fn our_addresses_are_announced_in_ascending_type_order() {
+    use lightning::wire::gossip::AddressDescriptor;
+    use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+
+    let ipv6 = AddressDescriptor::Ipv6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 9735, 0, 0));
+    let ipv4 = AddressDescriptor::Ipv4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9735));
+    let mut configs: Vec<_> = (0..2).map(|i| node_config(i, true)).collect();
+    // Configured out of order: IPv6 (type 2) before IPv4 (type 1).
+    configs[0].manager.node_addresses = vec![ipv6.clone(), ipv4.clone()];
+    let mut net = Network::with_nodes(configs);
+    let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
+    mine_to_depth(&mut net, channel, ANNOUNCEMENT_DEPTH);
+    let announcement = net
+        .node(1)
+        .graph()
+        .node_announcement(&net.node(0).node_id())
+        .expect("node 0 announced");
+    assert_eq!(announcement.addresses, vec![ipv4, ipv6]);
+}

@@ -43,8 +43,8 @@ pub struct ManagerConfig {
     pub node_alias: [u8; 32],
     /// The color in our `node_announcement` (red, green, blue).
     pub node_rgb_color: [u8; 3],
-    /// Where we accept connections, as our `node_announcement` lists them (BOLT 7 asks for
-    /// ascending type order; empty: we do not advertise an address).
+    /// Where we accept connections, for our `node_announcement` (sorted there in ascending
+    /// type order, as BOLT 7 requires; empty: we do not advertise an address).
     pub node_addresses: Vec<AddressDescriptor>,
 }
 

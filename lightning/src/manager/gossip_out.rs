@@ -173,6 +173,9 @@ impl ChannelManager {
             Some(last) => now.max(last.saturating_add(1)),
             None => now,
         };
+        // BOLT 7: address descriptors in ascending type order.
+        let mut addresses = self.config.node_addresses.clone();
+        addresses.sort_by_key(|address| address.type_byte());
         let mut announcement = NodeAnnouncement {
             signature: placeholder(),
             features: our_init_features().to_node_features(),
@@ -180,7 +183,7 @@ impl ChannelManager {
             node_id: self.our_node_id,
             rgb_color: self.config.node_rgb_color,
             alias: self.config.node_alias,
-            addresses: self.config.node_addresses.clone(),
+            addresses,
             unparsed_addresses: Vec::new(),
             excess_data: Vec::new(),
         };

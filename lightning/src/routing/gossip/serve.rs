@@ -215,8 +215,8 @@ fn queue_channel_gossip(
 
 /// Queues a channel's announcement and updates if one of its updates is within `filter`
 /// (the announcement takes its update's timestamp, as BOLT 7 says), then the announcements of
-/// its two nodes that are within `filter` and not yet sent in this dump (after the channel, so
-/// the peer knows the node by then).
+/// its two nodes that are within `filter` and not yet sent in this dump (only after a channel
+/// of the node was sent, so the peer knows the node by then).
 fn queue_filtered_gossip(
     graph: &NetworkGraph,
     id: ShortChannelId,
@@ -228,12 +228,13 @@ fn queue_filtered_gossip(
         .filter_map(|direction| graph.channel_update(id, direction))
         .filter(|update| filter.includes(update.timestamp))
         .collect();
-    if !updates.is_empty() {
-        if let Some(announcement) = graph.channel_announcement(id) {
-            pending.push_back(Message::ChannelAnnouncement(announcement));
-        }
-        pending.extend(updates.into_iter().map(Message::ChannelUpdate));
+    if updates.is_empty() {
+        return;
     }
+    if let Some(announcement) = graph.channel_announcement(id) {
+        pending.push_back(Message::ChannelAnnouncement(announcement));
+    }
+    pending.extend(updates.into_iter().map(Message::ChannelUpdate));
     let Some(channel) = graph.channel(id) else {
         return;
     };
