@@ -53,6 +53,8 @@ enum TapState {
 pub struct Tap {
     pub manager: ChannelManager,
     state: TapState,
+    /// Every message that got through, in order, with its direction.
+    pub passed: Vec<(Dir, Message)>,
 }
 
 impl Tap {
@@ -60,6 +62,7 @@ impl Tap {
         Tap {
             manager,
             state: TapState::Open,
+            passed: Vec::new(),
         }
     }
 
@@ -141,6 +144,7 @@ impl PeerMessageHandler for Tap {
 
     fn handle_message(&mut self, their_node_id: PublicKey, message: Message) {
         if self.pass(Dir::In, &message) {
+            self.passed.push((Dir::In, message.clone()));
             PeerMessageHandler::handle_message(&mut self.manager, their_node_id, message)
         }
     }
@@ -149,6 +153,7 @@ impl PeerMessageHandler for Tap {
         loop {
             let (peer, message) = PeerMessageHandler::poll_message(&mut self.manager)?;
             if self.pass(Dir::Out, &message) {
+                self.passed.push((Dir::Out, message.clone()));
                 return Some((peer, message));
             }
         }
