@@ -11,14 +11,12 @@ use std::time::Duration;
 
 use bitcoin::secp256k1::Secp256k1;
 use bitcoin::Network;
-use ldk::events::Event as LdkEvent;
 use ldk::ln::msgs::RoutingMessageHandler;
 use ldk::routing::gossip::{NetworkGraph as LdkGraph, P2PGossipSync};
 use ldk::routing::utxo::UtxoLookup;
 use ldk::util::config::UserConfig;
 use ldk::util::ser::LengthReadable;
 use lightning::channel::ChannelConfig;
-use lightning::manager::Event;
 use lightning::peer::PeerManagerConfig;
 use lightning::routing::NetworkGraph;
 use lightning::wire::gossip::ChannelAnnouncement;
@@ -26,7 +24,9 @@ use lightning::wire::{ChainHash, Message};
 
 use support::ldk_channels::LdkChannelNode;
 use support::tap::Dir;
-use support::world::{confirm_until_ready, connected_pair, ldk_config, World, FUNDING_SATS};
+use support::world::{
+    connected_pair, fund_ours_and_confirm, ldk_config, ldk_opens_and_confirms, World, FUNDING_SATS,
+};
 use support::{unix_now, OurNode, WAIT};
 
 /// LDK's default configuration, announcing its channels.
@@ -63,23 +63,7 @@ async fn ours_opens_public() -> (OurNode, Arc<LdkChannelNode>, World, OurNode) {
     ours.node
         .with(|_, manager| manager.open_channel(ldk.id, FUNDING_SATS, 0, 42, Some(config)))
         .expect("open_channel");
-    let (temporary_channel_id, script) = ours
-        .wait_event(&mut seen, |e| match e {
-            Event::FundingGenerationReady {
-                temporary_channel_id,
-                output_script,
-                ..
-            } => Some((*temporary_channel_id, output_script.clone())),
-            _ => None,
-        })
-        .await;
-    let funding = world.funding_tx(&script, FUNDING_SATS);
-    ours.node
-        .with(|_, manager| {
-            manager.funding_transaction_generated(temporary_channel_id, ldk.id, funding.clone())
-        })
-        .expect("funding accepted");
-    confirm_until_ready(&mut world, &ours, &ldk, &mut seen, &funding).await;
+    fund_ours_and_confirm(&mut world, &ours, &ldk, &mut seen).await;
     (ours, ldk, world, observer)
 }
 
@@ -89,24 +73,7 @@ async fn ldk_opens_public() -> (OurNode, Arc<LdkChannelNode>, World, OurNode) {
     let observer = observer_of(&ldk).await;
     let mut world = World::new();
     let mut seen = Vec::new();
-    ldk.manager
-        .create_channel(ours.id(), FUNDING_SATS, 0, 7, None, None)
-        .expect("LDK opens");
-    let (temporary_channel_id, script) = ldk
-        .wait_event(|e| match e {
-            LdkEvent::FundingGenerationReady {
-                temporary_channel_id,
-                output_script,
-                ..
-            } => Some((*temporary_channel_id, output_script.clone())),
-            _ => None,
-        })
-        .await;
-    let funding = world.funding_tx(&script, FUNDING_SATS);
-    ldk.manager
-        .funding_transaction_generated(temporary_channel_id, ours.id(), funding.clone())
-        .expect("LDK takes the funding transaction");
-    confirm_until_ready(&mut world, &ours, &ldk, &mut seen, &funding).await;
+    ldk_opens_and_confirms(&mut world, &ours, &ldk, &mut seen).await;
     (ours, ldk, world, observer)
 }
 

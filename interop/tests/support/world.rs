@@ -173,6 +173,61 @@ pub async fn confirm_until_ready(
         .await;
 }
 
+/// Ours funds the channel it just opened to LDK (`FundingGenerationReady` → a funding
+/// transaction from `world`) and confirms it until ready on both sides.
+pub async fn fund_ours_and_confirm(
+    world: &mut World,
+    ours: &OurNode,
+    ldk: &LdkChannelNode,
+    seen: &mut Vec<Event>,
+) {
+    let (temporary_channel_id, script) = ours
+        .wait_event(seen, |e| match e {
+            Event::FundingGenerationReady {
+                temporary_channel_id,
+                output_script,
+                ..
+            } => Some((*temporary_channel_id, output_script.clone())),
+            _ => None,
+        })
+        .await;
+    let funding = world.funding_tx(&script, FUNDING_SATS);
+    ours.node
+        .with(|_, manager| {
+            manager.funding_transaction_generated(temporary_channel_id, ldk.id, funding.clone())
+        })
+        .expect("funding accepted");
+    confirm_until_ready(world, ours, ldk, seen, &funding).await;
+}
+
+/// LDK opens a channel to ours (its config decides whether it is announced), funds it from
+/// `world` and confirms it until ready on both sides.
+pub async fn ldk_opens_and_confirms(
+    world: &mut World,
+    ours: &OurNode,
+    ldk: &LdkChannelNode,
+    seen: &mut Vec<Event>,
+) {
+    ldk.manager
+        .create_channel(ours.id(), FUNDING_SATS, 0, 7, None, None)
+        .expect("LDK opens");
+    let (temporary_channel_id, script) = ldk
+        .wait_event(|e| match e {
+            LdkEvent::FundingGenerationReady {
+                temporary_channel_id,
+                output_script,
+                ..
+            } => Some((*temporary_channel_id, output_script.clone())),
+            _ => None,
+        })
+        .await;
+    let funding = world.funding_tx(&script, FUNDING_SATS);
+    ldk.manager
+        .funding_transaction_generated(temporary_channel_id, ours.id(), funding.clone())
+        .expect("LDK takes the funding transaction");
+    confirm_until_ready(world, ours, ldk, seen, &funding).await;
+}
+
 /// Ours opens a channel to LDK; returns LDK's view of it once ready on both sides.
 pub async fn ours_opens(anchors: bool) -> Opened {
     ours_opens_with(anchors, false).await
@@ -201,23 +256,7 @@ pub async fn ours_opens_with(anchors: bool, monitored: bool) -> Opened {
             .accept_inbound_channel(&temporary_channel_id, &counterparty, 1, None)
             .expect("LDK accepts");
     }
-    let (temporary_channel_id, script) = ours
-        .wait_event(&mut seen, |e| match e {
-            Event::FundingGenerationReady {
-                temporary_channel_id,
-                output_script,
-                ..
-            } => Some((*temporary_channel_id, output_script.clone())),
-            _ => None,
-        })
-        .await;
-    let funding = world.funding_tx(&script, FUNDING_SATS);
-    ours.node
-        .with(|_, manager| {
-            manager.funding_transaction_generated(temporary_channel_id, ldk.id, funding.clone())
-        })
-        .expect("funding accepted");
-    confirm_until_ready(&mut world, &ours, &ldk, &mut seen, &funding).await;
+    fund_ours_and_confirm(&mut world, &ours, &ldk, &mut seen).await;
     let channels = ldk.manager.list_channels();
     assert_eq!(channels.len(), 1);
     assert!(channels[0].is_channel_ready);
@@ -244,24 +283,7 @@ pub async fn ldk_opens_with(anchors: bool, monitored: bool) -> Opened {
     let (ours, ldk) = connected_pair(false, ldk_config(anchors), monitored).await;
     let mut world = World::new();
     let mut seen = Vec::new();
-    ldk.manager
-        .create_channel(ours.id(), FUNDING_SATS, 0, 7, None, None)
-        .expect("LDK opens");
-    let (temporary_channel_id, script) = ldk
-        .wait_event(|e| match e {
-            LdkEvent::FundingGenerationReady {
-                temporary_channel_id,
-                output_script,
-                ..
-            } => Some((*temporary_channel_id, output_script.clone())),
-            _ => None,
-        })
-        .await;
-    let funding = world.funding_tx(&script, FUNDING_SATS);
-    ldk.manager
-        .funding_transaction_generated(temporary_channel_id, ours.id(), funding.clone())
-        .expect("LDK takes the funding transaction");
-    confirm_until_ready(&mut world, &ours, &ldk, &mut seen, &funding).await;
+    ldk_opens_and_confirms(&mut world, &ours, &ldk, &mut seen).await;
     let ours_channels = ours.node.with(|_, manager| manager.list_channels());
     assert_eq!(ours_channels.len(), 1);
     let channels = ldk.manager.list_channels();
