@@ -86,16 +86,28 @@ impl ChannelManager {
             }
         }
         if let Some(latest_update_id) = latest_update_id {
-            let record = self
-                .closed_channels
-                .entry(channel_id)
-                .or_insert(ClosedChannel {
-                    latest_update_id,
-                    awaiting: Vec::new(),
-                });
-            record.latest_update_id = record.latest_update_id.max(latest_update_id);
-            record.awaiting.extend(awaiting);
+            self.closed_record(channel_id, latest_update_id)
+                .awaiting
+                .extend(awaiting);
         }
+    }
+
+    /// The record of the closed `channel_id`, made if missing; its update id is at least
+    /// `latest_update_id` (the channel's last), so later preimage updates follow it.
+    fn closed_record(
+        &mut self,
+        channel_id: ChannelId,
+        latest_update_id: u64,
+    ) -> &mut ClosedChannel {
+        let record = self
+            .closed_channels
+            .entry(channel_id)
+            .or_insert(ClosedChannel {
+                latest_update_id,
+                awaiting: Vec::new(),
+            });
+        record.latest_update_id = record.latest_update_id.max(latest_update_id);
+        record
     }
 
     /// Fails our HTLC `htlc_id` on `channel_id`: a forward fails upstream with `failure`, a
@@ -175,29 +187,22 @@ impl ChannelManager {
         channel_id: ChannelId,
         preimage: PaymentPreimage,
     ) -> bool {
-        if !self.closed_channels.contains_key(&channel_id) {
-            let latest = self
-                .channels
-                .get(&channel_id)
-                .and_then(|entry| entry.channel.latest_monitor_update_id());
-            let Some(latest_update_id) = latest else {
-                return false;
-            };
-            self.closed_channels.insert(
-                channel_id,
-                ClosedChannel {
-                    latest_update_id,
-                    awaiting: Vec::new(),
-                },
-            );
-        }
-        let Some(record) = self.closed_channels.get_mut(&channel_id) else {
-            return false;
+        let record = match self
+            .channels
+            .get(&channel_id)
+            .and_then(|entry| entry.channel.latest_monitor_update_id())
+        {
+            Some(latest_update_id) => self.closed_record(channel_id, latest_update_id),
+            None => match self.closed_channels.get_mut(&channel_id) {
+                Some(record) => record,
+                None => return false,
+            },
         };
         record.latest_update_id = record.latest_update_id.saturating_add(1);
+        let update_id = record.latest_update_id;
         self.monitor_updates.push_back(ChannelMonitorUpdate {
             channel_id,
-            update_id: record.latest_update_id,
+            update_id,
             steps: vec![MonitorUpdateStep::PaymentPreimage { preimage }],
         });
         true

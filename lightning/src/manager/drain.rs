@@ -226,6 +226,31 @@ impl ChannelManager {
     /// Force closes `channel_id`, reporting `reason`: a funded channel broadcasts our latest
     /// commitment; an unfunded one is forgotten.
     pub(super) fn force_close_with(&mut self, channel_id: ChannelId, reason: ClosureReason) {
+        self.stop_channel(channel_id, reason, true);
+    }
+
+    /// Closes `channel_id` (if still open) because a commitment spending its funding
+    /// confirmed: the channel stops at once, our own commitment is not broadcast (the funding
+    /// is spent), and its HTLCs wait for the monitor's verdict as in any force close.
+    pub(super) fn close_on_funding_spent(&mut self, channel_id: ChannelId) {
+        let Some(entry) = self.channels.get(&channel_id) else {
+            return;
+        };
+        if entry.channel.phase() != ChannelPhase::Closed {
+            let peer = entry.channel.counterparty_node_id();
+            self.log_warn(
+                peer,
+                channel_id,
+                "a commitment spent the funding: channel closed",
+            );
+        }
+        self.stop_channel(channel_id, ClosureReason::CommitmentTxConfirmed, false);
+    }
+
+    /// Force closes `channel_id` unless it is closed already, reporting `reason`: an unfunded
+    /// channel is forgotten; a funded one signs our latest commitment, broadcast when
+    /// `broadcast_ours` (not when the funding is already spent).
+    fn stop_channel(&mut self, channel_id: ChannelId, reason: ClosureReason, broadcast_ours: bool) {
         let Some(entry) = self.channels.get_mut(&channel_id) else {
             return;
         };
@@ -239,7 +264,9 @@ impl ChannelManager {
         entry.closing_reason = Some(reason.clone());
         match entry.channel.force_close() {
             Ok(tx) => {
-                self.broadcasts.push_back(tx);
+                if broadcast_ours {
+                    self.broadcasts.push_back(tx);
+                }
                 self.drain_channel(channel_id);
             }
             Err(_) => {
@@ -254,33 +281,6 @@ impl ChannelManager {
                 );
                 self.forget_channel(channel_id, reason);
             }
-        }
-    }
-
-    /// Closes `channel_id` (if still open) because a commitment spending its funding
-    /// confirmed: the channel stops at once, our own commitment is not broadcast (the funding
-    /// is spent), and its HTLCs wait for the monitor's verdict as in any force close.
-    pub(super) fn close_on_funding_spent(&mut self, channel_id: ChannelId) {
-        let Some(entry) = self.channels.get(&channel_id) else {
-            return;
-        };
-        if entry.channel.phase() == ChannelPhase::Closed {
-            return;
-        }
-        let peer = entry.channel.counterparty_node_id();
-        self.log_warn(
-            peer,
-            channel_id,
-            "a commitment spent the funding: channel closed",
-        );
-        let Some(entry) = self.channels.get_mut(&channel_id) else {
-            return;
-        };
-        entry.closing_reason = Some(ClosureReason::CommitmentTxConfirmed);
-        match entry.channel.force_close() {
-            // The funding is already spent: our commitment could not confirm.
-            Ok(_) => self.drain_channel(channel_id),
-            Err(_) => self.forget_channel(channel_id, ClosureReason::CommitmentTxConfirmed),
         }
     }
 

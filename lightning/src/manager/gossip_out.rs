@@ -165,7 +165,7 @@ impl ChannelManager {
 
     /// Queues our `node_announcement` if we have an announced channel.
     pub(super) fn queue_node_announcement(&mut self) {
-        if !self.channels.values().any(|entry| entry.announce.announced) {
+        if !self.has_announced_channel() {
             return;
         }
         let now = self.now_secs();
