@@ -143,3 +143,46 @@ fn learned_bounds_round_trip_through_storage() {
     }
     assert!(LiquidityScorer::read(&bytes[..bytes.len() - 1], ScorerConfig::default()).is_err());
 }
+
+#[test]
+fn a_channel_of_the_largest_capacity_gets_a_finite_penalty() {
+    // A graph read from storage may claim any capacity, u64::MAX included.
+    let s = scorer();
+    let penalty = |amount| s.channel_penalty_msat(ShortChannelId(1), false, amount, u64::MAX, T0);
+    assert_eq!(penalty(0), 100);
+    assert!(penalty(1) >= 100 && penalty(1) < IMPOSSIBLE_PENALTY_MSAT);
+    assert!(penalty(u64::MAX / 2) > penalty(1));
+    assert!(penalty(u64::MAX) < IMPOSSIBLE_PENALTY_MSAT);
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_capacities_and_outcomes_give_ordered_bounds_and_bounded_penalties(
+        capacity in proptest::prop_oneof![proptest::prelude::Just(u64::MAX), u64::MAX - 1_000..=u64::MAX, proptest::prelude::any::<u64>()],
+        outcomes in proptest::collection::vec((proptest::prelude::any::<u64>(), proptest::prelude::any::<bool>(), 0u64..1_000_000), 0..8),
+        amount in proptest::prelude::any::<u64>(),
+    ) {
+        let mut s = scorer();
+        for (hop_amount, carried, later) in outcomes {
+            let hop = ScoredHop {
+                short_channel_id: ShortChannelId(1),
+                direction: false,
+                amount_msat: hop_amount,
+                capacity_msat: capacity,
+            };
+            let now = T0 + Duration::from_secs(later);
+            if carried {
+                s.payment_path_successful(&[hop], now);
+            } else {
+                s.payment_path_failed(&[hop], Some(0), now);
+            }
+        }
+        for now in [T0, T0 + Duration::from_secs(1_000_000)] {
+            let (min, max) = s.estimated_liquidity_msat(ShortChannelId(1), false, capacity, now);
+            proptest::prop_assert!(min <= max && max <= capacity);
+            let penalty = s.channel_penalty_msat(ShortChannelId(1), false, amount, capacity, now);
+            proptest::prop_assert!(penalty <= IMPOSSIBLE_PENALTY_MSAT);
+            proptest::prop_assert_eq!(penalty == IMPOSSIBLE_PENALTY_MSAT, amount > max);
+        }
+    }
+}

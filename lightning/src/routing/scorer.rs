@@ -204,7 +204,10 @@ impl Score for LiquidityScorer {
         }
         // Uniform between min and max: p = (max - amount) / (max - min), with +1 so that the
         // exact maximum is merely unlikely rather than impossible.
-        let log = neg_log2_fixed(max - amount_msat + 1, max - min + 1);
+        let log = neg_log2_fixed(
+            (max - amount_msat).saturating_add(1),
+            (max - min).saturating_add(1),
+        );
         let liquidity =
             u128::from(self.config.liquidity_penalty_multiplier_msat) * u128::from(log) / 1024;
         base.saturating_add(u64::try_from(liquidity).unwrap_or(u64::MAX))
