@@ -52,6 +52,11 @@ fn a_public_channel_is_announced_at_six_confirmations_and_reaches_other_nodes() 
         .node_announcement(&net.node(0).node_id())
         .expect("node 0 announced");
     assert_eq!(announced.alias_text(), Some("node0"));
+    // The node announces what both its handlers offer: the manager's features and the gossip
+    // handler's `gossip_queries`.
+    let features = &announced.features;
+    assert!(features.supports(lightning::wire::features::Feature::GossipQueries));
+    assert!(features.supports(lightning::wire::features::Feature::StaticRemoteKey));
 
     // Node 3 comes later (after the gossip's time): it syncs through the queries.
     net.advance_time(Duration::from_secs(3_600));

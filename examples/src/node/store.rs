@@ -103,6 +103,8 @@ pub fn restore(
         config: ManagerConfig {
             // The node ticks every 10 s: wait a minute for the missing parts of a payment.
             mpp_timeout_ticks: 6,
+            // The gossip handler beside the manager answers graph queries: announce it.
+            other_handler_features: GossipHandler::offered_init_features(),
             ..ManagerConfig::default()
         },
         node_signer: Box::new(keys()?),

@@ -46,6 +46,11 @@ pub struct ManagerConfig {
     /// Where we accept connections, for our `node_announcement` (sorted there in ascending
     /// type order, as BOLT 7 requires; empty: we do not advertise an address).
     pub node_addresses: Vec<AddressDescriptor>,
+    /// The `init` features of the other message handlers that share this node's connections
+    /// (e.g. a `GossipHandler`'s `gossip_queries`, from its `provided_init_features()`).
+    /// Our `node_announcement` lists them beside the manager's own, so that the network
+    /// learns everything the node offers (BOLT 7). Empty by default.
+    pub other_handler_features: InitFeatures,
 }
 
 /// The forwarding policy of our channels (what a `channel_update` announces): the fee and the
@@ -96,6 +101,7 @@ impl Default for ManagerConfig {
             node_alias: [0; 32],
             node_rgb_color: [0; 3],
             node_addresses: Vec::new(),
+            other_handler_features: InitFeatures::empty(),
         }
     }
 }

@@ -178,7 +178,9 @@ impl ChannelManager {
         addresses.sort_by_key(|address| address.type_byte());
         let mut announcement = NodeAnnouncement {
             signature: placeholder(),
-            features: our_init_features().to_node_features(),
+            features: our_init_features()
+                .union(&self.config.other_handler_features)
+                .to_node_features(),
             timestamp,
             node_id: self.our_node_id,
             rgb_color: self.config.node_rgb_color,

@@ -128,6 +128,17 @@ pub struct GossipHandler {
 }
 
 impl GossipHandler {
+    /// The `init` features every gossip handler offers (`gossip_queries`, optional): what
+    /// [`provided_init_features`](PeerMessageHandler::provided_init_features) returns, known
+    /// before the handler is built, e.g. for
+    /// [`ManagerConfig::other_handler_features`](crate::manager::ManagerConfig::other_handler_features)
+    /// so that our `node_announcement` lists it.
+    pub fn offered_init_features() -> InitFeatures {
+        let mut features = InitFeatures::empty();
+        features.set_optional(Feature::GossipQueries);
+        features
+    }
+
     /// A handler over `graph`, at time `now` (since the Unix epoch).
     pub fn new(graph: NetworkGraph, config: GossipConfig, now: Duration) -> Self {
         GossipHandler {
@@ -329,9 +340,7 @@ impl GossipHandler {
 
 impl PeerMessageHandler for GossipHandler {
     fn provided_init_features(&self) -> InitFeatures {
-        let mut features = InitFeatures::empty();
-        features.set_optional(Feature::GossipQueries);
-        features
+        Self::offered_init_features()
     }
 
     fn peer_connected(

@@ -181,6 +181,19 @@ pub struct TestNode {
 impl TestNode {
     /// Builds the node of `config` at the tip of `chain`, funding its wallet first if asked.
     pub(super) fn new(config: NodeConfig, chain: &mut SimChain, chain_hash: ChainHash) -> Self {
+        let gossip = GossipHandler::new(
+            NetworkGraph::new(chain_hash),
+            GossipConfig::default(),
+            super::NETWORK_START_TIME,
+        );
+        let mut config = config;
+        if config.gossip {
+            // The node announces what its gossip handler offers beside the manager.
+            config.manager.other_handler_features = config
+                .manager
+                .other_handler_features
+                .union(&GossipHandler::offered_init_features());
+        }
         let saved_config = config.clone();
         let keys = |seed: &[u8; 32]| {
             // Invariant: KeysManager refuses only seeds that give an invalid BIP32 master key,
@@ -237,11 +250,7 @@ impl TestNode {
             persistence_points: 0,
             last_manager_write: Vec::new(),
             lives: 0,
-            gossip: GossipHandler::new(
-                NetworkGraph::new(chain_hash),
-                GossipConfig::default(),
-                super::NETWORK_START_TIME,
-            ),
+            gossip,
             gossip_enabled: config.gossip,
         }
     }
