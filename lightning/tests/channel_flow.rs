@@ -139,7 +139,12 @@ fn force_close_gives_a_fully_signed_commitment() {
     pair.send(true, 20_000_000, [3; 32]);
     pair.a.chan.maybe_send_commitment().unwrap();
     pair.run();
-    let tx = pair.a.chan.force_close().expect("force close");
+    let tx = pair
+        .a
+        .chan
+        .force_close()
+        .expect("force close")
+        .expect("signed");
     check_funding_witness(&pair, &tx);
     // Two balances and the HTLC.
     assert_eq!(tx.output.len(), 3);
@@ -152,7 +157,12 @@ fn force_close_gives_a_fully_signed_commitment() {
         }
     )));
     // The fundee can force close too, with its own commitment.
-    let tx_b = pair.b.chan.force_close().expect("force close");
+    let tx_b = pair
+        .b
+        .chan
+        .force_close()
+        .expect("force close")
+        .expect("signed");
     assert_ne!(tx.compute_txid(), tx_b.compute_txid());
 }
 
@@ -168,7 +178,7 @@ fn anchors_channel_works_end_to_end() {
     fulfill(&mut pair, false, id, 4);
     pair.assert_agree();
     assert_eq!(pair.a.chan.balances().to_holder_msat, 750_000_000);
-    let tx = pair.a.chan.force_close().unwrap();
+    let tx = pair.a.chan.force_close().unwrap().expect("signed");
     // Two balances and two anchors.
     assert_eq!(tx.output.len(), 4);
 }

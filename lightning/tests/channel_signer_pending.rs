@@ -79,3 +79,41 @@ fn pending_signer_pauses_funding_commitments_and_close() {
     assert_eq!(pair.a.chan.phase(), ChannelPhase::Closed);
     assert_eq!(pair.b.chan.phase(), ChannelPhase::Closed);
 }
+
+#[test]
+fn force_close_with_a_pending_signer_closes_and_leaves_the_commitment_to_the_monitor() {
+    let flag = Arc::new(AtomicBool::new(false));
+    let options = Options {
+        a_signer_pending: Some(flag.clone()),
+        ..Options::default()
+    };
+    let mut pair = Pair::open(&options);
+    pair.send(true, 10_000_000, [1; 32]);
+    pair.a.chan.maybe_send_commitment().unwrap();
+    pair.run();
+    pair.a.pump();
+    let updates_before = pair.a.updates.len();
+    flag.store(true, Ordering::SeqCst);
+    let signed = pair
+        .a
+        .chan
+        .force_close()
+        .expect("closes without the signer");
+    assert!(signed.is_none(), "nothing signed while the signer is away");
+    assert_eq!(pair.a.chan.phase(), ChannelPhase::Closed);
+    pair.a.pump();
+    let new_updates = &pair.a.updates[updates_before..];
+    assert!(
+        matches!(
+            new_updates,
+            [update] if update.steps == vec![lightning::monitor::update::MonitorUpdateStep::ChannelForceClosed]
+        ),
+        "the monitor is told to broadcast: {new_updates:?}"
+    );
+    assert!(pair
+        .a
+        .take_events()
+        .iter()
+        .any(|event| matches!(event, ChannelEvent::Closed { .. })));
+    assert!(pair.a.chan.force_close().is_err(), "closed once");
+}

@@ -22,7 +22,7 @@ fn force_close_emits_bump_events_with_the_anchor() {
     net.b.chan.fulfill_htlc(id, preimage(1)).unwrap();
     net.drop_messages();
 
-    let commitment = net.b.chan.force_close().unwrap();
+    let commitment = net.b.chan.force_close().unwrap().expect("signed");
     net.collect();
     net.b.sync(&mut net.chain);
     let events = net.b.take_monitor_events();

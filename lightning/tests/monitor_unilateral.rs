@@ -124,7 +124,12 @@ fn counterparty_broadcasts_latest_commitment_with_htlcs_both_ways() {
 fn holder_force_close_resolves_every_htlc_with_counterparty_offline() {
     let (mut net, cltv) = htlcs_both_ways(false);
     net.a.online = false;
-    let channel_tx = net.b.chan.force_close().expect("force close");
+    let channel_tx = net
+        .b
+        .chan
+        .force_close()
+        .expect("force close")
+        .expect("signed");
     net.collect();
     net.b.sync(&mut net.chain);
     // The monitor broadcasts the same commitment as the channel.

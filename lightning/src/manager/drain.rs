@@ -263,16 +263,17 @@ impl ChannelManager {
         }
         entry.closing_reason = Some(reason.clone());
         match entry.channel.force_close() {
-            Ok(tx) => {
-                if broadcast_ours {
+            Ok(signed) => {
+                // Unsigned (the signer is away): the monitor broadcasts it once signed.
+                if let (Some(tx), true) = (signed, broadcast_ours) {
                     self.broadcasts.push_back(tx);
                 }
                 self.drain_channel(channel_id);
             }
             Err(_) => {
-                // The funding is known but our commitment cannot be signed now (an unsigned
-                // funding, or a signer that is pending or refuses): nothing to broadcast from
-                // here; the channel is dropped and the monitor holds what it was given.
+                // The funding is known but we hold no signed commitment of ours (the peer
+                // never sent its `funding_signed`): nothing of ours can be on chain; the
+                // channel is dropped and the monitor holds what it was given.
                 let peer = entry.channel.counterparty_node_id();
                 self.log_warn(
                     peer,

@@ -440,6 +440,19 @@ impl ChainMonitor {
         true
     }
 
+    /// The channel signers, which answered `Pending` earlier, are ready: every monitor
+    /// retries at once what waited for a signature (our commitment after a force close, its
+    /// claims), instead of at the next block. The results come out of
+    /// [`poll_broadcast`](Self::poll_broadcast) and [`poll_event`](Self::poll_event).
+    pub fn signer_ready(&mut self) {
+        for channel_id in self.list_channels() {
+            if let Some(watched) = self.monitors.get_mut(&channel_id) {
+                watched.monitor.signer_ready();
+            }
+            self.drain_monitor(channel_id);
+        }
+    }
+
     /// Stops watching `channel_id` and hands its monitor back (for a fully resolved channel,
     /// see [`ChannelMonitor::is_fully_resolved`]; remove its stored data too).
     pub fn remove_monitor(&mut self, channel_id: &ChannelId) -> Option<ChannelMonitor> {

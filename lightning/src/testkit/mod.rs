@@ -34,14 +34,17 @@
 //!   randomness and helpers for whole flows (open a channel, pay, close). See
 //!   [`network::Network`].
 //!
-//! Still to come: crash and restart from persisted state.
+//! - [`SignerGate`]: every test node signs through a [`GatedSignerProvider`], so a test can
+//!   make a node's signer answer `Pending` (a hardware or remote signer that is away).
 
 mod chain;
 pub mod network;
+mod signer_gate;
 mod wallet;
 
 pub use chain::{
     ListenerId, MineOutcome, RejectReason, RejectedTransaction, SimChain, SyncError, SyncReport,
     UnknownBlock, BLOCK_INTERVAL_SECS, DEFAULT_FEERATE_SAT_PER_KW,
 };
+pub use signer_gate::{GatedSigner, GatedSignerProvider, SignerGate};
 pub use wallet::{SimWallet, WalletError, CHANGE_DUST_LIMIT_SATS};

@@ -345,8 +345,8 @@ pub fn funding_transaction(script: ScriptBuf, value: u64) -> Transaction {
     }
 }
 
-/// A signer that answers `Pending` for counterparty commitment signatures, secrets and points
-/// while its flag is set, and delegates everything else.
+/// A signer that answers `Pending` for commitment signatures (the peer's and ours), secrets and
+/// points while its flag is set, and delegates everything else.
 pub struct PausingSigner {
     pub inner: Box<dyn lightning_signer_api::traits::ChannelSigner>,
     pub pending: Arc<AtomicBool>,
@@ -417,6 +417,9 @@ impl ChannelSigner for PausingSigner {
         s: &ChannelSetup,
         c: &CommitmentInputs,
     ) -> SignerReply<Signature> {
+        if self.paused() {
+            return SignerReply::Pending;
+        }
         self.inner.sign_holder_commitment(s, c)
     }
     fn sign_holder_htlc_transaction(

@@ -9,10 +9,15 @@ use crate::channel::{ApiError, Channel, ChannelError, CloseReason};
 use crate::monitor::update::MonitorUpdateStep;
 
 impl Channel {
-    /// Force closes: signs our latest commitment (the peer's signature is already held),
-    /// emits a `ChannelForceClosed` monitor update and [`ChannelEvent::Closed`], and returns
-    /// the transaction to broadcast. Pending messages are dropped.
-    pub fn force_close(&mut self) -> Result<Transaction, ChannelError> {
+    /// Force closes: emits a `ChannelForceClosed` monitor update and
+    /// [`ChannelEvent::Closed`], and returns our latest commitment, signed, to broadcast.
+    /// Pending messages are dropped.
+    ///
+    /// When the signer cannot sign our commitment now (it answers `Pending`, or refuses), the
+    /// channel closes all the same and returns `Ok(None)`: the monitor, told by the update,
+    /// signs and broadcasts the commitment as soon as its signer answers (it retries at every
+    /// block). Closing must not wait for the signer: the peer may be cheating right now.
+    pub fn force_close(&mut self) -> Result<Option<Transaction>, ChannelError> {
         if self.state == ChannelState::Closed {
             return Err(ApiError::WrongPhase.into());
         }
@@ -28,22 +33,24 @@ impl Channel {
         let built = setup
             .build_commitment(&self.secp, Side::Holder, &point, &inputs)
             .map_err(|_| ApiError::WrongPhase)?;
-        let our_signature = match self
+        let signed = match self
             .signer
             .sign_holder_commitment(&setup, &inputs)
             .into_result()
         {
-            Ok(Some(signature)) => signature,
-            Ok(None) => return Err(ApiError::SignerPending.into()),
-            Err(refusal) => return Err(ApiError::SignerRefused(refusal).into()),
+            Ok(Some(our_signature)) => {
+                let params = &setup.parameters;
+                let mut tx = built.tx;
+                tx.input[0].witness = funding_witness(
+                    &params.funding_witness_script(),
+                    (&params.holder.funding_pubkey, &our_signature),
+                    (&params.counterparty.funding_pubkey, &their_signature),
+                );
+                Some(tx)
+            }
+            // The monitor signs it later (see above).
+            Ok(None) | Err(_) => None,
         };
-        let params = &setup.parameters;
-        let mut tx = built.tx;
-        tx.input[0].witness = funding_witness(
-            &params.funding_witness_script(),
-            (&params.holder.funding_pubkey, &our_signature),
-            (&params.counterparty.funding_pubkey, &their_signature),
-        );
         self.state = ChannelState::Closed;
         self.queues.clear_messages();
         self.queues.push_update(
@@ -54,6 +61,6 @@ impl Channel {
             reason: CloseReason::HolderForceClosed,
             closing_tx: None,
         });
-        Ok(tx)
+        Ok(signed)
     }
 }

@@ -209,6 +209,13 @@ impl ChannelMonitor {
         self.resolve();
     }
 
+    /// The signer, which answered `Pending` earlier, is ready: retries at once what waited
+    /// for a signature (our commitment after a force close, claims); otherwise that happens
+    /// at the next block or [`sync_chain_source`](Self::sync_chain_source).
+    pub fn signer_ready(&mut self) {
+        self.resolve();
+    }
+
     /// Sets the fee rate (sat per 1000 weight) of claims built from now on (floored at
     /// [`FEERATE_FLOOR_SATS_PER_KW`]). Claims already built keep their fee.
     pub fn set_feerate(&mut self, feerate_per_kw: u32) {

@@ -217,4 +217,23 @@ impl Network {
     pub fn chain_mut(&mut self) -> &mut SimChain {
         &mut self.chain
     }
+
+    /// Makes node `index`'s signer answer `Pending` (`true`: away, like a hardware signer
+    /// waiting for its user) or ready again (`false`), for its channels and its monitors
+    /// alike (see [`SignerGate`](crate::testkit::SignerGate)). Made ready, the node repeats
+    /// what waited: its manager's and its chain monitor's `signer_ready` (the monitors retry
+    /// their claims at once rather than at the next block); the output is collected. Survives restarts.
+    ///
+    /// # Panics
+    /// If there is no such node.
+    pub fn set_signer_pending(&mut self, index: usize, pending: bool) {
+        let node = &mut self.nodes[index];
+        node.signer_gate.set_pending(pending);
+        if !pending {
+            node.manager.signer_ready();
+            node.chain_monitor.signer_ready();
+            node.drain_chain_monitor(&mut self.chain);
+            self.collect_all();
+        }
+    }
 }

@@ -9,7 +9,6 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use lightning_signer_api::keys_manager::KeysManager;
 use lightning_signer_api::traits::{SignerProvider, SignerReply};
 
 use crate::chain::BestBlock;
@@ -133,7 +132,7 @@ impl core::error::Error for MonitorWiringError {}
 /// delta otherwise, compacted as [`MonitorUpdatingPersister`] does).
 pub(super) fn apply_update(
     chain_monitor: &mut ChainMonitor,
-    keys: &mut KeysManager,
+    keys: &mut dyn SignerProvider,
     store: &mut MonitorUpdatingPersister,
     update: &ChannelMonitorUpdate,
     best_block: BestBlock,
@@ -152,7 +151,7 @@ pub(super) fn apply_update(
 
 fn hand_to_chain_monitor(
     chain_monitor: &mut ChainMonitor,
-    keys: &mut KeysManager,
+    keys: &mut dyn SignerProvider,
     update: &ChannelMonitorUpdate,
     best_block: BestBlock,
 ) -> Result<PersistStatus, MonitorWiringError> {

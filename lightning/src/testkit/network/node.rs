@@ -16,7 +16,7 @@ use crate::monitor::chain_monitor::{ChainMonitor, ChainMonitorEvent};
 use crate::monitor::MonitorEvent;
 use crate::peer::{PeerManager, PeerManagerConfig};
 use crate::routing::{GossipConfig, GossipHandler, NetworkGraph};
-use crate::testkit::{ListenerId, SimChain, SimWallet};
+use crate::testkit::{GatedSignerProvider, ListenerId, SignerGate, SimChain, SimWallet};
 use crate::util::logger::{NoopLogger, SharedLogger};
 use crate::wire::{ChainHash, ChannelId};
 
@@ -142,7 +142,8 @@ pub struct TestNode {
     pub(super) node_id: PublicKey,
     pub(super) peer_manager: PeerManager,
     pub(super) manager: ChannelManager,
-    pub(super) keys: KeysManager,
+    pub(super) keys: GatedSignerProvider<KeysManager>,
+    pub(super) signer_gate: SignerGate,
     pub(super) wallet: SimWallet,
     pub(super) listener: ListenerId,
     pub(super) logger: SharedLogger,
@@ -200,6 +201,8 @@ impl TestNode {
             // which SHA512 makes practically impossible; test seeds are fixed and known good.
             KeysManager::new(seed).expect("test seed derives valid keys")
         };
+        let signer_gate = SignerGate::new();
+        let gated = || GatedSignerProvider::new(keys(&config.seed), signer_gate.clone());
         let wallet = SimWallet::new(config.seed);
         if config.wallet_funding > Amount::ZERO {
             chain.fund_address(wallet.script_pubkey(), config.wallet_funding);
@@ -214,7 +217,7 @@ impl TestNode {
             chain_hash,
             config: config.manager,
             node_signer: Box::new(keys(&config.seed)),
-            signer_provider: Box::new(keys(&config.seed)),
+            signer_provider: Box::new(gated()),
             entropy: Box::new(SeededEntropy::new(config.seed, b"manager")),
             logger: config.logger.clone(),
             best_block: chain.tip(),
@@ -230,7 +233,8 @@ impl TestNode {
             node_id: manager.node_id(),
             peer_manager,
             manager,
-            keys: keys(&config.seed),
+            keys: gated(),
+            signer_gate: signer_gate.clone(),
             wallet,
             listener,
             logger: config.logger,

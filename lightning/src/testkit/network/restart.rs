@@ -51,7 +51,7 @@ use crate::persist::{
     KVStore, KVStoreError, MemoryStore, MonitorUpdatingPersister, Persister, ReadMonitorsError,
     MANAGER_NAMESPACE, MONITOR_NAMESPACE, MONITOR_UPDATE_NAMESPACE,
 };
-use crate::testkit::UnknownBlock;
+use crate::testkit::{GatedSignerProvider, UnknownBlock};
 use crate::wire::ChainHash;
 
 use super::monitors::{PolicyPersister, UPDATES_BETWEEN_FULL_WRITES};
@@ -183,13 +183,14 @@ impl Network {
         let config = &self.nodes[index].config;
         let keys = || {
             // Invariant: this seed already derived the node's keys when it was built.
-            Box::new(KeysManager::new(&config.seed).expect("the node's seed derives valid keys"))
+            KeysManager::new(&config.seed).expect("the node's seed derives valid keys")
         };
+        let gate = self.nodes[index].signer_gate.clone();
         ManagerParams {
             chain_hash: ChainHash::using_genesis_block(self.chain.network()),
             config: config.manager.clone(),
-            node_signer: keys(),
-            signer_provider: keys(),
+            node_signer: Box::new(keys()),
+            signer_provider: Box::new(GatedSignerProvider::new(keys(), gate)),
             entropy: Box::new(SeededEntropy::new(config.seed, entropy_tag)),
             logger: config.logger.clone(),
             best_block: self.chain.tip(),
@@ -369,7 +370,9 @@ impl Network {
             // Invariant: this seed already derived the node's keys when it was built.
             KeysManager::new(&seed).expect("the node's seed derives valid keys")
         };
-        let mut signer_provider = keys();
+        let gate = node.signer_gate.clone();
+        let gated = || GatedSignerProvider::new(keys(), gate.clone());
+        let mut signer_provider = gated();
         let monitors = node
             .store
             .read_all_channel_monitors(&mut signer_provider)
@@ -380,7 +383,7 @@ impl Network {
             chain_hash,
             config: node.config.manager.clone(),
             node_signer: Box::new(keys()),
-            signer_provider: Box::new(keys()),
+            signer_provider: Box::new(gated()),
             entropy: Box::new(LifeEntropy {
                 seed,
                 life: node.lives,
