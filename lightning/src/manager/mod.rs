@@ -318,7 +318,10 @@ impl ChannelManager {
     }
 
     /// The node or a channel signer, which answered `Pending` earlier, is ready: repeats what
-    /// waited for it (channel steps, onion peeling).
+    /// waited for it (channel steps, onion peeling). Call
+    /// [`ChainMonitor::signer_ready`](crate::monitor::chain_monitor::ChainMonitor::signer_ready)
+    /// too, so that the monitors retry their claims (e.g. our commitment after a force close
+    /// made while the signer was away) at once rather than at the next block.
     pub fn signer_ready(&mut self) {
         let ids: Vec<ChannelId> = self.channels.keys().copied().collect();
         for channel_id in ids {
