@@ -380,10 +380,10 @@ impl Channel {
         if let Some((number, secret)) = self.waits.revocation.take() {
             self.record_counterparty_revocation(number, secret)?;
         }
-        if self.waits.commitment_signed {
-            self.waits.commitment_signed = false;
-            self.maybe_send_commitment()?;
-        }
+        // Also when no signature of ours waited: a `commitment_signed` we owe may have been
+        // held back only by the `revoke_and_ack` or the revocation repeated above.
+        self.waits.commitment_signed = false;
+        self.maybe_send_commitment()?;
         if let Some(fee) = self.waits.closing_signed.take() {
             self.send_closing_signed(fee)?;
         }
