@@ -76,7 +76,17 @@ fn a_forward_waits_across_a_restart_of_the_forwarder_while_its_signer_is_away() 
 
 #[test]
 fn the_signer_going_away_in_the_middle_of_a_payment_loses_nothing() {
-    // The signer leaves at every step of a direct payment's commitment dance in turn.
+    signer_away_at_each_step(false);
+}
+
+#[test]
+fn a_reconnection_while_the_signer_is_away_loses_nothing() {
+    signer_away_at_each_step(true);
+}
+
+/// The signer leaves at every step of a direct payment's commitment dance in turn (and the
+/// peers reconnect while it is away, if `reconnect`); once it is back the payment completes.
+fn signer_away_at_each_step(reconnect: bool) {
     for away_after in 0..8 {
         let mut net = Network::new(2);
         net.open_channel(0, 1, FUNDING_SAT, 0);
@@ -90,6 +100,11 @@ fn the_signer_going_away_in_the_middle_of_a_payment_loses_nothing() {
         net.set_signer_pending(0, true);
         net.set_signer_pending(1, true);
         net.run_until_quiet();
+        if reconnect {
+            net.drop_connection(0, 1);
+            net.connect(0, 1);
+            net.run_until_quiet();
+        }
         net.set_signer_pending(0, false);
         net.set_signer_pending(1, false);
         net.run_until_quiet();
@@ -109,5 +124,50 @@ fn the_signer_going_away_in_the_middle_of_a_payment_loses_nothing() {
             "step {away_after}"
         );
         assert_eq!(channel.balance_msat, FUNDING_SAT * 1000 - AMOUNT_MSAT);
+    }
+}
+
+#[test]
+fn a_cooperative_close_waits_for_the_signers_and_completes_after() {
+    for away in [0, 1] {
+        let mut net = Network::new(2);
+        let channel = net.open_channel(0, 1, FUNDING_SAT, 0);
+        net.set_signer_pending(away, true);
+        let peer = net.node(1).node_id();
+        net.node_mut(0)
+            .manager_mut()
+            .close_channel(channel, peer)
+            .expect("close");
+        net.run_until_quiet();
+        let closed = |net: &Network, node: usize| {
+            count(
+                net,
+                node,
+                |event| matches!(event, Event::ChannelClosed { channel_id, .. } if *channel_id == channel),
+            )
+        };
+        assert_eq!(
+            closed(&net, away),
+            0,
+            "node {away} cannot sign the close yet"
+        );
+        net.set_signer_pending(away, false);
+        net.run_until_quiet();
+        for node in 0..2 {
+            assert_eq!(closed(&net, node), 1, "node {node} (away: {away})");
+            assert!(net.node(node).manager().list_channels().is_empty());
+        }
+        let closing = net
+            .node(0)
+            .broadcasts()
+            .last()
+            .cloned()
+            .expect("closing tx");
+        net.mine_blocks(1);
+        assert_eq!(
+            net.chain().tx_confirmations(&closing.compute_txid()),
+            Some(1),
+            "the cooperative close confirms (away: {away})"
+        );
     }
 }
