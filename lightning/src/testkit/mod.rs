@@ -32,9 +32,9 @@
 //!   sharing one [`SimChain`], with controllable delivery (one message at a time, hold,
 //!   drop, inject, disconnect), monitor updates completed at once or held, seeded
 //!   randomness and helpers for whole flows (open a channel, pay, close). See
-//!   [`network::Network`].
-//!
-//! Still to come: crash and restart from persisted state.
+//!   [`network::Network`]. Nodes crash and restart from what they persisted
+//!   ([`network::restart`]), and a whole network at rest can be saved and started again as
+//!   often as wanted ([`network::saved`]), so a costly set-up is paid once.
 
 mod chain;
 pub mod network;
