@@ -210,8 +210,8 @@ impl EntropySource for ResumedEntropy {
 impl Network {
     /// Saves the whole network, which must be at rest, to start new networks from with
     /// [`from_saved`](Self::from_saved) (see the [module documentation](self)). Collects
-    /// every node's output first (which may write managers: persistence points); nothing is
-    /// delivered. The network itself goes on unchanged.
+    /// every node's output first (which may write managers: persistence points) and delivers
+    /// nothing; apart from that collection the network is not changed, and goes on as before.
     pub fn save(&mut self) -> Result<SavedNetwork, SaveError> {
         if let Some((node, _)) = self.crash_trigger {
             return Err(SaveError::CrashArmed { node });
