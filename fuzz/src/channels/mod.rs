@@ -13,8 +13,11 @@
 //! its persisted store on a copy of the chain, both pairs reconnected and run until quiet,
 //! with no restart counted). So every input starts from exactly the same state, whatever the
 //! inputs before it did, and a line built from scratch for the input ([`Start::build`]) gives
-//! the same run ([`run_script_traced`] compares them in the tests). Building the line costs
-//! more than most scripts; starting from the saved one costs a fraction of it.
+//! the same run ([`run_script_traced`] compares them in the tests). Starting from the saved
+//! line skips the wallets' funding, both openings and their confirmations, but not every
+//! cost of a start: each node still derives its keys again and decodes its stored state, and
+//! both pairs still run the BOLT 8 handshake and `channel_reestablish` (the
+//! `channels_speed` example times both starts).
 //!
 //! The input is a script of at most [`MAX_OPS`] operations, each an op byte and its argument
 //! bytes (see [`Op`]); a byte that names no op is skipped, and a script cut short by the end
