@@ -1,7 +1,7 @@
 //! The channel state-machine target over hand-written scripts (one per operation, each
 //! checked to reach what it aims at) and over seeded pseudo-random scripts.
 
-use lightning_fuzz::channels::{decode, run_script, Op, Report};
+use lightning_fuzz::channels::{decode, run_script, run_script_traced, Op, Report, Start};
 
 /// Runs a script that must end without a disagreement, and returns what it did.
 fn ok(script: &[u8]) -> Report {
@@ -207,5 +207,89 @@ fn seeded_random_op_scripts_never_disagree() {
         if let Err(disagreement) = run_script(&script) {
             panic!("script {script:?} ({:?}): {disagreement}", decode(&script));
         }
+    }
+}
+
+/// Scripts for the start-state tests: one per kind of op, with crashes, holds and blocks,
+/// and seeded random ones (some of them end in a disagreement-free rest, all in some state).
+fn comparison_scripts() -> Vec<Vec<u8>> {
+    let mut scripts = vec![
+        vec![],
+        vec![1, 0, 0xc3, 0x50, 16, 8, 0, 16, 1, 1, 0x10, 0, 16, 8, 1, 16],
+        vec![
+            10, 12, 10, 4, 0, 0, 0x10, 0, 16, 11, 16, 11, 36, 16, 8, 0, 16,
+        ],
+        vec![
+            17, 4, 1, 0, 0x10, 0, 16, 8, 0, 16, 14, 2, 13, 2, 15, 0, 100, 16,
+        ],
+        vec![
+            0, 0, 0x10, 0, 2, 0, 4, 6, 5, 6, 6, 2, 16, 7, 2, 12, 1, 12, 200, 16,
+        ],
+    ];
+    let mut inputs = Inputs(0x5eed_0006);
+    scripts.extend((0..12).map(|_| inputs.script(160)));
+    scripts
+}
+
+#[test]
+fn same_input_from_the_saved_line_runs_the_same_twice() {
+    let start = Start::shared();
+    let mut states = Vec::new();
+    for script in comparison_scripts() {
+        let first = run_script_traced(start, &script);
+        let second = run_script_traced(start, &script);
+        assert_eq!(first.result, second.result, "script {script:?}");
+        assert!(
+            first.final_state == second.final_state,
+            "script {script:?}: states differ"
+        );
+        states.push(first.final_state);
+    }
+    // The comparison sees what the scripts did: the empty script and a paying one differ.
+    assert!(states[0] != states[1]);
+}
+
+#[test]
+fn saved_line_runs_as_a_freshly_built_one() {
+    // The shared line has already served other inputs (in this test and others running
+    // alongside); a line built from scratch for each script must give the same run.
+    let shared = Start::shared();
+    for script in comparison_scripts() {
+        let from_shared = run_script_traced(shared, &script);
+        let fresh = Start::build();
+        assert_eq!(fresh.channels(), shared.channels());
+        let from_fresh = run_script_traced(&fresh, &script);
+        assert_eq!(from_shared.result, from_fresh.result, "script {script:?}");
+        assert!(
+            from_shared.final_state == from_fresh.final_state,
+            "script {script:?}: states differ"
+        );
+    }
+}
+
+#[test]
+fn runs_from_the_saved_line_start_alike_and_leave_it_unchanged() {
+    // Networks started from the saved line start in the same state, whatever ran on
+    // others before, and the start state is the opened line at rest.
+    let start = Start::build();
+    let before = run_script_traced(&start, &[]);
+    let mut busy = start.network();
+    busy.send_payment(0, 1, 10_000_000)
+        .expect("node 0 can pay node 1");
+    busy.run_until_quiet();
+    busy.crash_and_restart(1).expect("node 1 restarts");
+    let after = run_script_traced(&start, &[]);
+    assert_eq!(before, after);
+    assert_eq!(before.result, Ok(Report::default()));
+    let net = start.network();
+    for (position, (a, b)) in [(0, 1), (1, 2)].into_iter().enumerate() {
+        let channel = start.channels()[position];
+        assert_eq!(
+            net.balance_msat(b, channel),
+            Some(lightning_fuzz::channels::PUSH_MSAT)
+        );
+        assert!(net.node(a).channel(channel).is_some_and(|c| c.is_usable));
+        assert!(net.is_connected(a, b));
+        assert_eq!(net.node(a).restarts(), 0);
     }
 }

@@ -171,3 +171,23 @@ fn a_cooperative_close_waits_for_the_signers_and_completes_after() {
         );
     }
 }
+
+#[test]
+fn a_network_saved_while_a_signer_is_away_starts_with_it_away() {
+    let mut net = Network::new(2);
+    net.open_channel(0, 1, FUNDING_SAT, 0);
+    net.set_signer_pending(1, true);
+    let saved = net.save().expect("at rest");
+    let mut started = Network::from_saved(&saved).expect("start");
+    let pending = started.send_payment(0, 1, AMOUNT_MSAT).expect("send");
+    started.run_until_quiet();
+    assert!(
+        !started.claim_payment(1, pending.payment_hash),
+        "node 1 cannot sign: the payment is not claimable yet"
+    );
+    started.set_signer_pending(1, false);
+    started.run_until_quiet();
+    assert!(started.claim_payment(1, pending.payment_hash));
+    started.run_until_quiet();
+    assert_eq!(sent(&started, 0, pending.payment_id).len(), 1);
+}

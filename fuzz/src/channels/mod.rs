@@ -7,6 +7,18 @@
 //! acceptor, so payments can go both ways from the start. Gossip is off (routes come from
 //! the nodes' channel lists). Same input, same run.
 //!
+//! The line is built once per process ([`Start::shared`]: keys, wallets, both channels opened,
+//! confirmed and run until quiet) and saved ([`Network::save`]); every input starts from a
+//! network started from that saved line ([`Network::from_saved`]: each node restarted from
+//! its persisted store on a copy of the chain, both pairs reconnected and run until quiet,
+//! with no restart counted). So every input starts from exactly the same state, whatever the
+//! inputs before it did, and a line built from scratch for the input ([`Start::build`]) gives
+//! the same run ([`run_script_traced`] compares them in the tests). Starting from the saved
+//! line skips the wallets' funding, both openings and their confirmations, but not every
+//! cost of a start: each node still derives its keys again and decodes its stored state, and
+//! both pairs still run the BOLT 8 handshake and `channel_reestablish` (the
+//! `channels_speed` example times both starts).
+//!
 //! The input is a script of at most [`MAX_OPS`] operations, each an op byte and its argument
 //! bytes (see [`Op`]); a byte that names no op is skipped, and a script cut short by the end
 //! of the input simply ends. Operations the protocol forbids or that legitimately close a
@@ -54,10 +66,11 @@ mod checks;
 mod ops;
 
 use core::time::Duration;
+use std::sync::OnceLock;
 
 use lightning::manager::{Event, ManagerConfig};
 use lightning::testkit::network::{
-    Completion, CompletionOrder, MonitorPolicy, Network, NodeConfig, PendingPayment,
+    Completion, CompletionOrder, MonitorPolicy, Network, NodeConfig, PendingPayment, SavedNetwork,
 };
 use lightning::wire::{ChannelId, PaymentHash};
 
@@ -110,28 +123,105 @@ pub struct Report {
     pub completed_updates: usize,
 }
 
-/// Runs one fuzz input (see the [module documentation](self)). Panics on a disagreement.
+/// Runs one fuzz input (see the [module documentation](self)) from the [`Start::shared`]
+/// line. Panics on a disagreement.
 pub fn run(data: &[u8]) {
     if let Err(disagreement) = run_script(data) {
         panic!("disagreement: {disagreement}");
     }
 }
 
-/// Runs the script of `data`, brings the network to rest and checks it.
+/// Runs the script of `data` from the [`Start::shared`] line, brings the network to rest and
+/// checks it.
 pub fn run_script(data: &[u8]) -> Result<Report, Disagreement> {
+    run_script_from(Start::shared(), data)
+}
+
+/// What one run gave: the checks' verdict and the state the network ended in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// The report, or the first disagreement found.
+    pub result: Result<Report, Disagreement>,
+    /// The network's final state, for comparing runs: every node's manager encoding, events,
+    /// channels, broadcasts, monitor events and persistence points, and the chain's tip.
+    pub final_state: Vec<u8>,
+}
+
+/// Runs the script of `data` from `start`, brings the network to rest and checks it.
+pub fn run_script_from(start: &Start, data: &[u8]) -> Result<Report, Disagreement> {
+    run_on(&mut start.network(), start.channels, data)
+}
+
+/// [`run_script_from`], also returning the state the network ended in (to compare runs).
+pub fn run_script_traced(start: &Start, data: &[u8]) -> Run {
+    let mut net = start.network();
+    let result = run_on(&mut net, start.channels, data);
+    Run {
+        result,
+        final_state: final_state(&net),
+    }
+}
+
+fn run_on(
+    net: &mut Network,
+    channels: [ChannelId; 2],
+    data: &[u8],
+) -> Result<Report, Disagreement> {
     let ops = decode(data);
-    let (mut net, channels) = build_network();
-    let opening = [balance(&net, 0, channels[0]), balance(&net, 1, channels[1])];
+    let opening = [balance(net, 0, channels[0]), balance(net, 1, channels[1])];
     let mut started = Vec::new();
     let mut report = Report::default();
     for op in ops {
-        apply(&mut net, op, &mut started, &mut report)?;
-        checks::check_not_overdrawn(&net, &channels, report.ops)?;
+        apply(net, op, &mut started, &mut report)?;
+        checks::check_not_overdrawn(net, &channels, report.ops)?;
         report.ops += 1;
     }
-    settle(&mut net);
-    checks::check(&net, &channels, opening, &started, &mut report)?;
+    settle(net);
+    checks::check(net, &channels, opening, &started, &mut report)?;
     Ok(report)
+}
+
+/// The line every input starts from: `0 — 1 — 2` with its two channels open, confirmed and
+/// usable, built once and saved ([`SavedNetwork`]); each input gets a network started from
+/// the saved line ([`Network::from_saved`]).
+pub struct Start {
+    saved: SavedNetwork,
+    channels: [ChannelId; 2],
+}
+
+impl Start {
+    /// Builds the line from scratch (keys, wallets, both channels opened and confirmed, run
+    /// until quiet) and saves it.
+    ///
+    /// # Panics
+    /// If the line cannot be built or saved (a bug in the library or the testkit).
+    pub fn build() -> Start {
+        let (mut net, channels) = build_network();
+        let saved = net
+            .save()
+            .unwrap_or_else(|error| panic!("the opened line is not at rest: {error}"));
+        Start { saved, channels }
+    }
+
+    /// The line built once per process (on first use) and shared by every input.
+    pub fn shared() -> &'static Start {
+        static SHARED: OnceLock<Start> = OnceLock::new();
+        SHARED.get_or_init(Start::build)
+    }
+
+    /// A fresh network started from the saved line: same saved line, same network.
+    ///
+    /// # Panics
+    /// If a node cannot restart from its saved store (a bug in the library or the testkit).
+    pub fn network(&self) -> Network {
+        Network::from_saved(&self.saved)
+            .unwrap_or_else(|error| panic!("the saved line does not start again: {error}"))
+    }
+
+    /// The two channels: `0 — 1` and `1 — 2`.
+    pub fn channels(&self) -> [ChannelId; 2] {
+        self.channels
+    }
 }
 
 /// The line `0 — 1 — 2` with its two channels open and usable.
@@ -149,6 +239,26 @@ fn build_network() -> (Network, [ChannelId; 2]) {
     let second = net.open_channel(1, 2, FUNDING_SAT, PUSH_MSAT);
     net.run_until_quiet();
     (net, [first, second])
+}
+
+/// The state `net` ended in, as bytes (see [`Run::final_state`]).
+fn final_state(net: &Network) -> Vec<u8> {
+    let mut state = Vec::new();
+    for index in 0..NODES {
+        let node = net.node(index);
+        state.extend(node.manager().encode());
+        let records = format!(
+            "{:?} {:?} {:?} {:?} {}",
+            node.events(),
+            node.channels(),
+            node.broadcasts(),
+            node.monitor_events(),
+            net.persistence_points(index),
+        );
+        state.extend(records.into_bytes());
+    }
+    state.extend(format!("{:?}", net.chain().tip()).into_bytes());
+    state
 }
 
 fn balance(net: &Network, node: usize, channel: ChannelId) -> u64 {

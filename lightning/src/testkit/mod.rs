@@ -32,8 +32,9 @@
 //!   sharing one [`SimChain`], with controllable delivery (one message at a time, hold,
 //!   drop, inject, disconnect), monitor updates completed at once or held, seeded
 //!   randomness and helpers for whole flows (open a channel, pay, close). See
-//!   [`network::Network`].
-//!
+//!   [`network::Network`]. Nodes crash and restart from what they persisted
+//!   ([`network::restart`]), and a whole network at rest can be saved and started again as
+//!   often as wanted ([`network::saved`]), so a costly set-up is paid once.
 //! - [`SignerGate`]: every test node signs through a [`GatedSignerProvider`], so a test can
 //!   make a node's signer answer `Pending` (a hardware or remote signer that is away).
 

@@ -127,7 +127,10 @@ impl TestNode {
     /// came out.
     fn broadcast_manager_gossip(&mut self) -> bool {
         let mut moved = false;
-        while let Some(message) = self.manager.poll_gossip() {
+        while let Some(message) = self
+            .manager
+            .pop(crate::manager::ChannelManager::poll_gossip)
+        {
             moved = true;
             if let Err(error) = self.gossip.broadcast_own_gossip(message) {
                 log_refused(self, error);

@@ -65,6 +65,10 @@
 //!    [`find_route`](Network::find_route), [`timer_tick`](Network::timer_tick), and
 //!    [`run_script`](Network::run_script) with a [`PaymentScript`] (channels, then payments,
 //!    crashes, disconnections, blocks, ticks; one [`StepOutcome`] per step).
+//! 10. Save and start again (see [`saved`]): [`save`](Network::save) a network at rest into a
+//!     [`SavedNetwork`], then [`Network::from_saved`] starts a new network from it (every node
+//!     restarted from its store, the pairs reconnected) as often as wanted: set up once, then
+//!     give each test case or fuzz input its own copy.
 //!
 //! Nothing moves between calls: every helper documents what it runs. Same seeds and same
 //! calls give the same run.
@@ -102,7 +106,9 @@ mod node;
 pub mod restart;
 mod routed;
 mod run;
+pub mod saved;
 pub mod script;
+mod tracked;
 
 pub use breach::{MonitorSnapshot, StaleBroadcastError};
 pub use flows::{PayError, PaymentOutcome, PendingPayment};
@@ -112,6 +118,7 @@ pub use node::{Completion, CompletionOrder, MonitorPolicy, NodeConfig, SeededEnt
 pub use restart::{NodeSnapshot, RestartError};
 pub use routed::{RoutedOutcome, RoutedPayError, ANNOUNCEMENT_DEPTH};
 pub use run::MAX_QUIET_ROUNDS;
+pub use saved::{SaveError, SavedNetwork};
 pub use script::{PaymentScript, ScriptReport, ScriptStep, StepOutcome};
 
 use alloc::collections::BTreeSet;
@@ -144,6 +151,9 @@ pub struct Network {
     routing: routed::RoutingState,
     /// An armed crash: `(node, persistence point)` (see `restart`).
     crash_trigger: Option<(usize, u64)>,
+    /// How many saves deep the network is: 0 when built from scratch, one more than the
+    /// saved network's when started from one (see `saved`).
+    generation: u64,
 }
 
 impl Network {
@@ -176,6 +186,7 @@ impl Network {
             next_payment_id: 0,
             routing: routed::RoutingState::default(),
             crash_trigger: None,
+            generation: 0,
         };
         network.sync_chain();
         network

@@ -141,7 +141,7 @@ impl NodeConfig {
 pub struct TestNode {
     pub(super) node_id: PublicKey,
     pub(super) peer_manager: PeerManager,
-    pub(super) manager: ChannelManager,
+    pub(super) manager: super::tracked::TrackedManager,
     pub(super) keys: GatedSignerProvider<KeysManager>,
     pub(super) signer_gate: SignerGate,
     pub(super) wallet: SimWallet,
@@ -232,7 +232,7 @@ impl TestNode {
         TestNode {
             node_id: manager.node_id(),
             peer_manager,
-            manager,
+            manager: super::tracked::TrackedManager::new(manager),
             keys: gated(),
             signer_gate: signer_gate.clone(),
             wallet,
@@ -454,7 +454,7 @@ impl TestNode {
         // Invariant: both listeners were registered on the network's chain when the node was
         // built or rebuilt (`Network::rebuild_node`).
         chain
-            .sync_confirm(self.listener, &mut self.manager)
+            .sync_confirm(self.listener, &mut *self.manager)
             .expect("node listener registered on the network chain");
         chain
             .sync_confirm(self.monitor_listener, &mut self.chain_monitor)

@@ -39,23 +39,25 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::time::Duration;
 
 use bitcoin::hashes::{sha256, Hash, HashEngine};
 use lightning_signer_api::keys_manager::KeysManager;
-use lightning_signer_api::traits::EntropySource;
+use lightning_signer_api::traits::{EntropySource, SignerProvider};
 
 use crate::manager::{ChannelManager, ManagerDecodeError, ManagerParams};
 use crate::monitor::chain_monitor::ChainMonitor;
+use crate::monitor::ChannelMonitor;
 use crate::peer::PeerManager;
 use crate::persist::{
     KVStore, KVStoreError, MemoryStore, MonitorUpdatingPersister, Persister, ReadMonitorsError,
     MANAGER_NAMESPACE, MONITOR_NAMESPACE, MONITOR_UPDATE_NAMESPACE,
 };
-use crate::testkit::{GatedSignerProvider, UnknownBlock};
+use crate::testkit::{GatedSignerProvider, ListenerId, SignerGate, SimChain, UnknownBlock};
 use crate::wire::ChainHash;
 
-use super::monitors::{PolicyPersister, UPDATES_BETWEEN_FULL_WRITES};
-use super::node::{SeededEntropy, TestNode};
+use super::monitors::{PolicyPersister, SharedPolicy, UPDATES_BETWEEN_FULL_WRITES};
+use super::node::{NodeConfig, SeededEntropy, TestNode};
 use super::{Network, MAX_QUIET_ROUNDS};
 
 /// A copy of what a node had persisted at one moment: its store (monitors, monitor updates,
@@ -131,7 +133,7 @@ impl EntropySource for LifeEntropy {
 }
 
 /// A [`MemoryStore`] holding everything `store` holds in the namespaces the node uses.
-fn copy_store(store: &dyn KVStore) -> Result<MemoryStore, KVStoreError> {
+pub(super) fn copy_store(store: &dyn KVStore) -> Result<MemoryStore, KVStoreError> {
     let mut copy = MemoryStore::new();
     let mut namespaces: Vec<String> = alloc::vec![
         String::from(MANAGER_NAMESPACE),
@@ -307,6 +309,7 @@ impl Network {
     /// node crashed right after.
     pub(super) fn write_manager(&mut self, index: usize) -> bool {
         let node = &mut self.nodes[index];
+        node.manager.take_touched();
         let bytes = node.manager.encode();
         // A MemoryStore never fails a write.
         node.store.persist_manager(&bytes);
@@ -318,6 +321,10 @@ impl Network {
     /// whether the node crashed right after.
     pub(super) fn write_manager_if_changed(&mut self, index: usize) -> bool {
         let node = &mut self.nodes[index];
+        // Untouched since the last write or check, its encoding is the one last written.
+        if !node.manager.take_touched() {
+            return false;
+        }
         let bytes = node.manager.encode();
         if bytes == node.last_manager_write {
             return false;
@@ -362,84 +369,145 @@ impl Network {
     /// its store; reports complete the in-progress updates the store holds.
     fn rebuild_node(&mut self, index: usize) -> Result<(), RestartError> {
         let chain_hash = ChainHash::using_genesis_block(self.chain.network());
-        let tip = self.chain.tip();
         let now = self.now;
         let node = &mut self.nodes[index];
         let seed = node.config.seed;
+        // Nothing changes before the store has been read: a store that cannot be read leaves
+        // the node as it was (its restarts not counted).
+        let stored = read_store(&node.store, &mut node.keys)?;
+        node.lives = node.lives.saturating_add(1);
+        let entropy = Box::new(LifeEntropy {
+            seed,
+            life: node.lives,
+            counter: 0,
+        });
+        let read = assemble(
+            stored,
+            &node.config,
+            entropy,
+            &node.persister_policy,
+            &node.signer_gate,
+            &mut self.chain,
+            now,
+        )?;
+        let node = &mut self.nodes[index];
         let keys = || {
             // Invariant: this seed already derived the node's keys when it was built.
             KeysManager::new(&seed).expect("the node's seed derives valid keys")
         };
-        let gate = node.signer_gate.clone();
-        let gated = || GatedSignerProvider::new(keys(), gate.clone());
-        let mut signer_provider = gated();
-        let monitors = node
-            .store
-            .read_all_channel_monitors(&mut signer_provider)
-            .map_err(RestartError::Monitors)?;
-        let saved = node.store.read_manager().map_err(RestartError::Store)?;
-        node.lives = node.lives.saturating_add(1);
-        let params = ManagerParams {
-            chain_hash,
-            config: node.config.manager.clone(),
-            node_signer: Box::new(keys()),
-            signer_provider: Box::new(gated()),
-            entropy: Box::new(LifeEntropy {
-                seed,
-                life: node.lives,
-                counter: 0,
-            }),
-            logger: node.logger.clone(),
-            best_block: tip,
-            inbound_payment_key_material: None,
-        };
-        let mut manager = match saved {
-            Some(bytes) => ChannelManager::decode(&bytes, params).map_err(RestartError::Manager)?,
-            None => ChannelManager::new(params),
-        };
-        manager.advance_time(now);
-        let oldest_monitor_block = monitors
-            .iter()
-            .map(|monitor| monitor.best_block())
-            .min_by_key(|block| block.height)
-            .unwrap_or_else(|| manager.best_block());
-        let listener = self
-            .chain
-            .register_listener(manager.best_block())
-            .map_err(RestartError::Chain)?;
-        let monitor_listener = self
-            .chain
-            .register_listener(oldest_monitor_block)
-            .map_err(RestartError::Chain)?;
-        let node = &mut self.nodes[index];
-        let mut chain_monitor = ChainMonitor::new(Box::new(PolicyPersister::new(
-            node.persister_policy.clone(),
-        )));
-        for monitor in monitors {
-            // Each channel is stored once under its own key: no monitor is loaded twice.
-            let _ = chain_monitor.load_channel(monitor);
-        }
-        // In-progress updates the store holds are durable; those still queued in the saved
-        // manager come out of `poll_monitor_update` again and are handled as they come.
-        for (channel_id, update_id) in manager.in_progress_monitor_updates() {
-            let durable = chain_monitor
-                .get_monitor(&channel_id)
-                .is_some_and(|monitor| monitor.latest_update_id() >= update_id);
-            if durable {
-                manager.monitor_update_completed(channel_id, update_id);
-            }
-        }
+        let ReadBack {
+            manager,
+            chain_monitor,
+            listener,
+            monitor_listener,
+        } = read;
         node.peer_manager = PeerManager::new(
             Box::new(keys()),
             chain_hash,
             node.config.peer,
             node.logger.clone(),
         );
-        node.manager = manager;
+        node.manager = super::tracked::TrackedManager::new(manager);
         node.chain_monitor = chain_monitor;
         node.listener = listener;
         node.monitor_listener = monitor_listener;
         node.held_updates.clear();
         Ok(())
     }
+}
+
+/// What a node's store holds: its monitors (read back with the node's keys) and its manager
+/// encoding, if it wrote one.
+pub(super) struct StoredNode {
+    monitors: Vec<ChannelMonitor>,
+    manager: Option<Vec<u8>>,
+}
+
+/// A node's manager and chain monitor read back from its store, each with its listener on
+/// the chain (registered at the block it had seen).
+pub(super) struct ReadBack {
+    pub(super) manager: ChannelManager,
+    pub(super) chain_monitor: ChainMonitor,
+    pub(super) listener: ListenerId,
+    pub(super) monitor_listener: ListenerId,
+}
+
+/// Reads what a node's store holds, its monitors' signers derived from `keys` (the node's).
+pub(super) fn read_store(
+    store: &MonitorUpdatingPersister,
+    keys: &mut dyn SignerProvider,
+) -> Result<StoredNode, RestartError> {
+    let monitors = store
+        .read_all_channel_monitors(keys)
+        .map_err(RestartError::Monitors)?;
+    let manager = store.read_manager().map_err(RestartError::Store)?;
+    Ok(StoredNode { monitors, manager })
+}
+
+/// Builds the node of `config` back from `stored` at `now`: its manager decoded (or new, if
+/// it never wrote one) with `entropy`, its chain monitor over `policy` with every stored
+/// monitor loaded, both registered on `chain` at the blocks they had seen; the manager's
+/// channel signers answer behind `gate`. In-progress
+/// updates the stored monitors already hold are reported complete to the manager.
+pub(super) fn assemble(
+    stored: StoredNode,
+    config: &NodeConfig,
+    entropy: Box<dyn EntropySource>,
+    policy: &SharedPolicy,
+    gate: &SignerGate,
+    chain: &mut SimChain,
+    now: Duration,
+) -> Result<ReadBack, RestartError> {
+    let keys = || {
+        // Invariant: this seed already derived the node's keys when it was built.
+        KeysManager::new(&config.seed).expect("the node's seed derives valid keys")
+    };
+    let params = ManagerParams {
+        chain_hash: ChainHash::using_genesis_block(chain.network()),
+        config: config.manager.clone(),
+        node_signer: Box::new(keys()),
+        signer_provider: Box::new(GatedSignerProvider::new(keys(), gate.clone())),
+        entropy,
+        logger: config.logger.clone(),
+        best_block: chain.tip(),
+        inbound_payment_key_material: None,
+    };
+    let mut manager = match stored.manager {
+        Some(bytes) => ChannelManager::decode(&bytes, params).map_err(RestartError::Manager)?,
+        None => ChannelManager::new(params),
+    };
+    manager.advance_time(now);
+    let oldest_monitor_block = stored
+        .monitors
+        .iter()
+        .map(|monitor| monitor.best_block())
+        .min_by_key(|block| block.height)
+        .unwrap_or_else(|| manager.best_block());
+    let listener = chain
+        .register_listener(manager.best_block())
+        .map_err(RestartError::Chain)?;
+    let monitor_listener = chain
+        .register_listener(oldest_monitor_block)
+        .map_err(RestartError::Chain)?;
+    let mut chain_monitor = ChainMonitor::new(Box::new(PolicyPersister::new(policy.clone())));
+    for monitor in stored.monitors {
+        // Each channel is stored once under its own key: no monitor is loaded twice.
+        let _ = chain_monitor.load_channel(monitor);
+    }
+    // In-progress updates the store holds are durable; those still queued in the saved
+    // manager come out of `poll_monitor_update` again and are handled as they come.
+    for (channel_id, update_id) in manager.in_progress_monitor_updates() {
+        let durable = chain_monitor
+            .get_monitor(&channel_id)
+            .is_some_and(|monitor| monitor.latest_update_id() >= update_id);
+        if durable {
+            manager.monitor_update_completed(channel_id, update_id);
+        }
+    }
+    Ok(ReadBack {
+        manager,
+        chain_monitor,
+        listener,
+        monitor_listener,
+    })
 }

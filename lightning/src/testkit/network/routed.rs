@@ -47,7 +47,7 @@ const MAX_PAY_ROUNDS: usize = 16;
 
 /// What the network keeps for routed payments: a scorer per node, the nodes with routed
 /// payments (whose retries the run loop processes) and the settled paths not yet taken.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct RoutingState {
     scorers: Vec<LiquidityScorer>,
     payers: BTreeSet<usize>,

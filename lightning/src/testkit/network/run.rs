@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 use core::time::Duration;
 
+use crate::manager::ChannelManager;
 use crate::monitor::update::ChannelMonitorUpdate;
 use crate::testkit::MineOutcome;
 use crate::wire::ChannelId;
@@ -81,7 +82,10 @@ impl Network {
             if self.write_manager_if_changed(index) {
                 return true;
             }
-            while let Some(update) = self.nodes[index].manager.poll_monitor_update() {
+            while let Some(update) = self.nodes[index]
+                .manager
+                .pop(ChannelManager::poll_monitor_update)
+            {
                 moved = true;
                 if self.hand_monitor_update(index, &update) {
                     return true;
@@ -91,17 +95,17 @@ impl Network {
             moved |= node.drain_chain_monitor(&mut self.chain);
             moved |= self.collect_gossip(index);
             let node = &mut self.nodes[index];
-            while let Some(tx) = node.manager.poll_broadcast() {
+            while let Some(tx) = node.manager.pop(ChannelManager::poll_broadcast) {
                 moved = true;
                 self.chain.broadcast(tx.clone());
                 node.broadcasts.push(tx);
             }
-            while let Some(event) = node.manager.next_event() {
+            while let Some(event) = node.manager.pop(ChannelManager::next_event) {
                 moved = true;
                 node.events.push(event);
             }
             let mut outgoing = Vec::new();
-            while let Some(message) = node.manager.poll_message() {
+            while let Some(message) = node.manager.pop(ChannelManager::poll_message) {
                 moved = true;
                 outgoing.push(message);
             }
