@@ -152,7 +152,20 @@ fn large_payments_drain_the_funder_then_fees_rise() {
 
 #[test]
 fn decoder_skips_unknown_ops_and_bounds_the_script() {
-    assert_eq!(decode(&[18, 19, 16, 39]), vec![Op::RunUntilQuiet]);
+    assert_eq!(decode(&[19, 39, 16, 59]), vec![Op::RunUntilQuiet]);
+    assert_eq!(
+        decode(&[18, 6, 38, 1]),
+        vec![
+            Op::Signer {
+                node: 0,
+                away: true
+            },
+            Op::Signer {
+                node: 1,
+                away: false
+            }
+        ]
+    );
     assert_eq!(decode(&[16; 1000]).len(), lightning_fuzz::channels::MAX_OPS);
     // A script cut in the middle of an op's arguments ends there.
     assert_eq!(decode(&[16, 0, 1, 2]), vec![Op::RunUntilQuiet]);
@@ -194,7 +207,7 @@ fn seeded_random_op_scripts_never_disagree() {
         let mut script = Vec::new();
         let ops = inputs.next_u64() % 120;
         for _ in 0..ops {
-            let code = (inputs.next_u64() % 18) as u8;
+            let code = (inputs.next_u64() % 19) as u8;
             let args = match code {
                 0 | 1 => 3,
                 15 => 2,
@@ -292,4 +305,26 @@ fn runs_from_the_saved_line_start_alike_and_leave_it_unchanged() {
         assert!(net.is_connected(a, b));
         assert_eq!(net.node(a).restarts(), 0);
     }
+}
+
+#[test]
+fn signers_going_away_in_the_middle_of_payments_leave_nothing_behind() {
+    // Node 1 (the forwarder) loses its signer while payments cross it both ways, node 0's
+    // comes and goes, and node 2 restarts while node 1's is away.
+    let script = [
+        18, 4, // node 1 away (4 % 3 == 1, bit 4)
+        1, 0, 0x10, 0x00, // a payment over the line 0 -> 1 -> 2
+        1, 1, 0x08, 0x00, // and one back 2 -> 1 -> 0
+        0, 0, 0x02, 0x00, // a direct one 0 -> 1
+        16, 14, 2, // run until quiet, crash and restart node 2
+        18, 6, // node 0 away (6 % 3 == 0, bit 4)
+        16, 18, 1, // node 1 back
+        16, 18, 0, // node 0 back
+        16, 8, 0, 8, 1, 8, 2, 16,
+    ];
+    let report = ok(&script);
+    assert_eq!(report.signer_pauses, 2, "{report:?}");
+    assert_eq!(report.started, 3, "{report:?}");
+    assert_eq!(report.started, report.sent + report.failed, "{report:?}");
+    assert!(report.sent >= 1, "{report:?}");
 }

@@ -29,8 +29,8 @@
 //! reaction to it is the recipient failing back an unclaimed payment 6 blocks before).
 //!
 //! After the script the network is brought to rest: every held direction released, every
-//! pair reconnected, every monitor policy back to completing at once and every held update
-//! completed, run until quiet, then every claimable payment claimed and run until quiet
+//! pair reconnected, every signer back, every monitor policy back to completing at once and
+//! every held update completed, run until quiet, then every claimable payment claimed and run until quiet
 //! again. Then it checks what must hold for any script (see [`Disagreement`]):
 //!
 //! - no channel closed, and both ends of each channel see it usable; no node broadcast a
@@ -121,6 +121,8 @@ pub struct Report {
     pub fee_updates: usize,
     /// Monitor updates completed by `Complete` operations.
     pub completed_updates: usize,
+    /// Times a node's signer went away (`Signer`).
+    pub signer_pauses: usize,
 }
 
 /// Runs one fuzz input (see the [module documentation](self)) from the [`Start::shared`]
@@ -406,6 +408,10 @@ fn apply_node_op(net: &mut Network, op: Op, report: &mut Report) -> Result<(), D
             net.crash_after_persistence_points(node, after);
             report.armed_crashes += 1;
         }
+        Op::Signer { node, away } => {
+            net.set_signer_pending(node, away);
+            report.signer_pauses += usize::from(away);
+        }
         // Handled by `apply`.
         _ => {}
     }
@@ -432,6 +438,7 @@ fn settle(net: &mut Network) {
         }
     }
     for node in 0..NODES {
+        net.set_signer_pending(node, false);
         net.set_monitor_policy(node, MonitorPolicy::CompleteImmediately);
         net.complete_monitor_updates(node, Completion::All, CompletionOrder::OldestFirst);
     }

@@ -2,8 +2,8 @@
 
 use super::MAX_OPS;
 
-/// One operation of a script, decoded from an op byte (`byte % 20`; 18 and 19 name nothing
-/// and are skipped) and its argument bytes.
+/// One operation of a script, decoded from an op byte (`byte % 20`; 19 names nothing and is
+/// skipped) and its argument bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// 0, `[dir, hi, lo]`: start a payment over the direct channel of `DIRECTIONS[dir % 4]`
@@ -94,6 +94,15 @@ pub enum Op {
         node: usize,
         /// After how many more persistence points.
         after: u64,
+    },
+    /// 18, `[arg]`: node `arg % 3`'s signer goes away (bit 4 of `arg` set: every signature
+    /// and secret answers `Pending`, as a hardware signer waiting for its user) or comes
+    /// back (the node repeats what waited).
+    Signer {
+        /// The node.
+        node: usize,
+        /// Whether it goes away.
+        away: bool,
     },
 }
 
@@ -207,6 +216,13 @@ fn decode_one(code: u8, reader: &mut Reader<'_>) -> Option<Op> {
             Op::ArmCrash {
                 node: usize::from(arg % 3),
                 after: 1 + u64::from(arg / 3 % 8),
+            }
+        }
+        18 => {
+            let arg = reader.byte()?;
+            Op::Signer {
+                node: usize::from(arg % 3),
+                away: arg & 4 != 0,
             }
         }
         _ => return None,
