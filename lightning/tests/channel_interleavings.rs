@@ -5,6 +5,7 @@ mod channel_support;
 
 use channel_support::*;
 use lightning::channel::{ChannelError, ChannelEvent};
+use lightning::monitor::update::MonitorUpdateStep;
 use proptest::prelude::*;
 
 /// Completes everything, signs everything and delivers everything until nothing moves.
@@ -134,18 +135,35 @@ fn held_updates_release_messages_in_order() {
     pair.collect();
     assert_eq!(pair.a_to_b.len(), 1);
     pair.step(true);
-    // b holds its revoke_and_ack and commitment_signed behind two updates.
-    assert_eq!(pair.b.held.len(), 2);
-    assert!(pair.b_to_a.is_empty());
-    // Completing the later one first releases nothing; then both go, in order.
-    let later = pair.b.held.pop().unwrap();
-    pair.b.chan.monitor_update_completed(later);
-    pair.collect();
+    // b holds its revoke_and_ack and commitment_signed behind one update recording both its
+    // new commitment and a's (emitted by one call, so they share one durable write).
+    assert_eq!(pair.b.held.len(), 1);
+    let steps = &pair.b.updates.last().unwrap().steps;
+    assert!(matches!(
+        steps.as_slice(),
+        [
+            MonitorUpdateStep::LatestHolderCommitment { .. },
+            MonitorUpdateStep::LatestCounterpartyCommitment { .. }
+        ]
+    ));
     assert!(pair.b_to_a.is_empty());
     pair.b.complete_held();
     pair.collect();
     let types: Vec<u16> = pair.b_to_a.iter().map(|m| m.msg_type()).collect();
     assert_eq!(types, vec![133, 132]);
+    // a takes them one at a time: two updates (the revealed secret, then its new commitment).
+    pair.step(false);
+    pair.step(false);
+    assert_eq!(pair.a.held.len(), 2);
+    // Completing the later one first releases nothing; then a's revoke_and_ack goes.
+    let later = pair.a.held.pop().unwrap();
+    pair.a.chan.monitor_update_completed(later);
+    pair.collect();
+    assert!(pair.a_to_b.is_empty());
+    pair.a.complete_held();
+    pair.collect();
+    let types: Vec<u16> = pair.a_to_b.iter().map(|m| m.msg_type()).collect();
+    assert_eq!(types, vec![133]);
     settle(&mut pair);
     assert_settled(&pair);
     // The HtlcLockedIn event waited for b's update too.

@@ -4,6 +4,12 @@
 //! that depends on it. A message (or event) queued with a dependency waits until every update
 //! up to the one it depends on is complete; messages leave strictly in the order they were
 //! queued, so one held message holds those behind it.
+//!
+//! State changes of one commitment round that are emitted while the previous update is still
+//! unpolled (a `commitment_signed` answered with `revoke_and_ack` and our own
+//! `commitment_signed`; a claim and the commitment that carries it) share that update: the
+//! monitor applies its steps in order, as it would separate updates, and everything waiting
+//! on the update waits for all of them. Fewer durable writes, same persist-before-send rule.
 
 use alloc::collections::{BTreeSet, VecDeque};
 use alloc::vec::Vec;
@@ -11,6 +17,22 @@ use alloc::vec::Vec;
 use super::events::ChannelEvent;
 use crate::monitor::update::{ChannelMonitorUpdate, MonitorUpdateStep};
 use crate::wire::{ChannelId, Message};
+
+/// Whether an update made of `steps` may share one update with another such: the steps a
+/// commitment round records (commitments, revealed secrets, preimages), which the monitor
+/// applies in order within an update exactly as in separate consecutive updates. The initial
+/// update, a shutdown script and a force close always stand alone.
+fn merges(steps: &[MonitorUpdateStep]) -> bool {
+    steps.iter().all(|step| {
+        matches!(
+            step,
+            MonitorUpdateStep::LatestHolderCommitment { .. }
+                | MonitorUpdateStep::LatestCounterpartyCommitment { .. }
+                | MonitorUpdateStep::CommitmentSecret { .. }
+                | MonitorUpdateStep::PaymentPreimage { .. }
+        )
+    })
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct Queues {
@@ -32,8 +54,22 @@ pub(crate) struct Queues {
 }
 
 impl Queues {
-    /// Emits an update with the next id and returns that id.
+    /// Emits an update with the next id and returns that id, or adds `steps` to the latest
+    /// update when it is not polled yet and both only record commitment-dance state
+    /// ([`merges`]): one durable write instead of two, and everything already queued behind
+    /// that update (messages, events) now waits for both, never for less.
     pub fn push_update(&mut self, channel_id: ChannelId, steps: Vec<MonitorUpdateStep>) -> u64 {
+        if let Some(last) = self.updates.back_mut() {
+            let unpolled_latest = Some(last.update_id) == self.latest_update_id;
+            if unpolled_latest
+                && last.channel_id == channel_id
+                && merges(&last.steps)
+                && merges(&steps)
+            {
+                last.steps.extend(steps);
+                return last.update_id;
+            }
+        }
         let update_id = self.latest_update_id.map_or(0, |id| id.saturating_add(1));
         self.latest_update_id = Some(update_id);
         self.updates.push_back(ChannelMonitorUpdate {
