@@ -105,14 +105,22 @@ impl FilesystemStore {
     }
 
     /// Fails with [`KVStoreError::NameConflict`] if `key` in `dir` is a namespace holding
-    /// values, or if a segment of `dir` is a key of its parent namespace.
-    fn check_no_conflict(&self, dir: &Path, key: &str) -> Result<(), KVStoreError> {
-        let target = dir.join(key);
-        // An empty directory is a namespace whose values were all removed: not a conflict.
-        if target.is_dir() && fs::remove_dir(&target).is_err() {
-            return Err(KVStoreError::NameConflict);
-        }
-        if !dir.is_dir() {
+    /// values, or if a segment of `dir` is a key of its parent namespace. `dir_exists`: whether
+    /// `dir` is a directory.
+    fn check_no_conflict(
+        &self,
+        dir: &Path,
+        key: &str,
+        dir_exists: bool,
+    ) -> Result<(), KVStoreError> {
+        // Without `dir`, nothing exists in it.
+        if dir_exists {
+            let target = dir.join(key);
+            // An empty directory is a namespace whose values were all removed: not a conflict.
+            if target.is_dir() && fs::remove_dir(&target).is_err() {
+                return Err(KVStoreError::NameConflict);
+            }
+        } else {
             let mut current = dir;
             while current != self.root {
                 if current.exists() && !current.is_dir() {
@@ -150,8 +158,14 @@ impl FilesystemStore {
         Ok(())
     }
 
-    fn write_value(&mut self, dir: &Path, key: &str, value: &[u8]) -> io::Result<()> {
-        if !dir.is_dir() {
+    fn write_value(
+        &mut self,
+        dir: &Path,
+        key: &str,
+        value: &[u8],
+        dir_exists: bool,
+    ) -> io::Result<()> {
+        if !dir_exists {
             self.create_namespace_dir(dir)?;
         }
         let temp_id = self.next_temp_id;
@@ -216,8 +230,9 @@ impl KVStore for FilesystemStore {
     fn write(&mut self, namespace: &str, key: &str, value: &[u8]) -> Result<(), KVStoreError> {
         check_names(namespace, key)?;
         let dir = self.namespace_dir(namespace);
-        self.check_no_conflict(&dir, key)?;
-        self.write_value(&dir, key, value)
+        let dir_exists = dir.is_dir();
+        self.check_no_conflict(&dir, key, dir_exists)?;
+        self.write_value(&dir, key, value, dir_exists)
             .map_err(io_error(StoreOperation::Write))
     }
 
