@@ -4,8 +4,11 @@
 mod channel_support;
 
 use channel_support::*;
-use lightning::channel::{ChannelError, ChannelEvent};
+use std::sync::Arc;
+
+use lightning::channel::{Channel, ChannelError, ChannelEvent};
 use lightning::monitor::update::MonitorUpdateStep;
+use lightning::util::logger::NoopLogger;
 use proptest::prelude::*;
 
 /// Completes everything, signs everything and delivers everything until nothing moves.
@@ -333,4 +336,35 @@ proptest! {
     fn random_operations_keep_both_sides_in_agreement(ops in proptest::collection::vec(op(), 1..60)) {
         run_ops(&ops);
     }
+}
+
+#[test]
+fn only_updates_emitted_since_a_restart_take_more_steps() {
+    let mut pair = Pair::open(&Options::default());
+    for n in 1..=3 {
+        pair.send(true, 5_000_000, [n; 32]);
+    }
+    settle(&mut pair);
+    assert_eq!(pair.b.chan.balances().pending_htlcs, 3);
+    let before = pair.b.updates.len();
+    // Two claims in a row, before anything is polled: one update with both preimages.
+    pair.b.chan.fulfill_htlc(0, preimage(1)).unwrap();
+    pair.b.chan.fulfill_htlc(1, preimage(2)).unwrap();
+    // Restored from a save holding that update unpolled (it may have reached the persister
+    // before the crash), the channel emits its next claim as a new update.
+    let saved = pair.b.chan.encode();
+    pair.b.chan = Channel::decode(&saved, signer(12), Arc::new(NoopLogger)).unwrap();
+    pair.b.chan.fulfill_htlc(2, preimage(3)).unwrap();
+    pair.b.pump();
+    let emitted = &pair.b.updates[before..];
+    let shapes: Vec<(u64, usize)> = emitted
+        .iter()
+        .map(|u| (u.update_id, u.steps.len()))
+        .collect();
+    let first = emitted[0].update_id;
+    assert_eq!(shapes, vec![(first, 2), (first + 1, 1)]);
+    assert!(emitted
+        .iter()
+        .flat_map(|u| &u.steps)
+        .all(|step| matches!(step, MonitorUpdateStep::PaymentPreimage { .. })));
 }

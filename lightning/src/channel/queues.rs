@@ -42,6 +42,10 @@ pub(crate) struct Queues {
     events: VecDeque<(Option<u64>, ChannelEvent)>,
     /// Updates not yet polled.
     updates: VecDeque<ChannelMonitorUpdate>,
+    /// Whether the last of `updates` was emitted by this process (not restored from a save),
+    /// so steps may join it: a restored update may have reached the persister before the
+    /// restart, which would then not store steps added to it now.
+    last_update_open: bool,
     /// The id of the last update emitted (`None` before the initial one).
     latest_update_id: Option<u64>,
     /// Every update up to this id is complete.
@@ -55,13 +59,15 @@ pub(crate) struct Queues {
 
 impl Queues {
     /// Emits an update with the next id and returns that id, or adds `steps` to the latest
-    /// update when it is not polled yet and both only record commitment-dance state
+    /// update when it is not polled yet (and was not restored from a save) and both only
+    /// record commitment-dance state
     /// ([`merges`]): one durable write instead of two, and everything already queued behind
     /// that update (messages, events) now waits for both, never for less.
     pub fn push_update(&mut self, channel_id: ChannelId, steps: Vec<MonitorUpdateStep>) -> u64 {
         if let Some(last) = self.updates.back_mut() {
             let unpolled_latest = Some(last.update_id) == self.latest_update_id;
-            if unpolled_latest
+            if self.last_update_open
+                && unpolled_latest
                 && last.channel_id == channel_id
                 && merges(&last.steps)
                 && merges(&steps)
@@ -72,6 +78,7 @@ impl Queues {
         }
         let update_id = self.latest_update_id.map_or(0, |id| id.saturating_add(1));
         self.latest_update_id = Some(update_id);
+        self.last_update_open = true;
         self.updates.push_back(ChannelMonitorUpdate {
             channel_id,
             update_id,
