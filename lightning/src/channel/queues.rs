@@ -59,10 +59,9 @@ pub(crate) struct Queues {
 
 impl Queues {
     /// Emits an update with the next id and returns that id, or adds `steps` to the latest
-    /// update when it is not polled yet (and was not restored from a save) and both only
-    /// record commitment-dance state
-    /// ([`merges`]): one durable write instead of two, and everything already queued behind
-    /// that update (messages, events) now waits for both, never for less.
+    /// update when that one is not polled yet (nor restored from a save) and both only record
+    /// commitment-round state ([`merges`]): one durable write instead of two, and everything
+    /// already queued behind that update (messages, events) now waits for both, never less.
     pub fn push_update(&mut self, channel_id: ChannelId, steps: Vec<MonitorUpdateStep>) -> u64 {
         if let Some(last) = self.updates.back_mut() {
             let unpolled_latest = Some(last.update_id) == self.latest_update_id;
