@@ -4,7 +4,11 @@
 mod channel_support;
 
 use channel_support::*;
-use lightning::channel::{ChannelError, ChannelEvent};
+use std::sync::Arc;
+
+use lightning::channel::{Channel, ChannelError, ChannelEvent};
+use lightning::monitor::update::MonitorUpdateStep;
+use lightning::util::logger::NoopLogger;
 use proptest::prelude::*;
 
 /// Completes everything, signs everything and delivers everything until nothing moves.
@@ -134,18 +138,35 @@ fn held_updates_release_messages_in_order() {
     pair.collect();
     assert_eq!(pair.a_to_b.len(), 1);
     pair.step(true);
-    // b holds its revoke_and_ack and commitment_signed behind two updates.
-    assert_eq!(pair.b.held.len(), 2);
-    assert!(pair.b_to_a.is_empty());
-    // Completing the later one first releases nothing; then both go, in order.
-    let later = pair.b.held.pop().unwrap();
-    pair.b.chan.monitor_update_completed(later);
-    pair.collect();
+    // b holds its revoke_and_ack and commitment_signed behind one update recording both its
+    // new commitment and a's (emitted by one call, so they share one durable write).
+    assert_eq!(pair.b.held.len(), 1);
+    let steps = &pair.b.updates.last().unwrap().steps;
+    assert!(matches!(
+        steps.as_slice(),
+        [
+            MonitorUpdateStep::LatestHolderCommitment { .. },
+            MonitorUpdateStep::LatestCounterpartyCommitment { .. }
+        ]
+    ));
     assert!(pair.b_to_a.is_empty());
     pair.b.complete_held();
     pair.collect();
     let types: Vec<u16> = pair.b_to_a.iter().map(|m| m.msg_type()).collect();
     assert_eq!(types, vec![133, 132]);
+    // a takes them one at a time: two updates (the revealed secret, then its new commitment).
+    pair.step(false);
+    pair.step(false);
+    assert_eq!(pair.a.held.len(), 2);
+    // Completing the later one first releases nothing; then a's revoke_and_ack goes.
+    let later = pair.a.held.pop().unwrap();
+    pair.a.chan.monitor_update_completed(later);
+    pair.collect();
+    assert!(pair.a_to_b.is_empty());
+    pair.a.complete_held();
+    pair.collect();
+    let types: Vec<u16> = pair.a_to_b.iter().map(|m| m.msg_type()).collect();
+    assert_eq!(types, vec![133]);
     settle(&mut pair);
     assert_settled(&pair);
     // The HtlcLockedIn event waited for b's update too.
@@ -315,4 +336,35 @@ proptest! {
     fn random_operations_keep_both_sides_in_agreement(ops in proptest::collection::vec(op(), 1..60)) {
         run_ops(&ops);
     }
+}
+
+#[test]
+fn only_updates_emitted_since_a_restart_take_more_steps() {
+    let mut pair = Pair::open(&Options::default());
+    for n in 1..=3 {
+        pair.send(true, 5_000_000, [n; 32]);
+    }
+    settle(&mut pair);
+    assert_eq!(pair.b.chan.balances().pending_htlcs, 3);
+    let before = pair.b.updates.len();
+    // Two claims in a row, before anything is polled: one update with both preimages.
+    pair.b.chan.fulfill_htlc(0, preimage(1)).unwrap();
+    pair.b.chan.fulfill_htlc(1, preimage(2)).unwrap();
+    // Restored from a save holding that update unpolled (it may have reached the persister
+    // before the crash), the channel emits its next claim as a new update.
+    let saved = pair.b.chan.encode();
+    pair.b.chan = Channel::decode(&saved, signer(12), Arc::new(NoopLogger)).unwrap();
+    pair.b.chan.fulfill_htlc(2, preimage(3)).unwrap();
+    pair.b.pump();
+    let emitted = &pair.b.updates[before..];
+    let shapes: Vec<(u64, usize)> = emitted
+        .iter()
+        .map(|u| (u.update_id, u.steps.len()))
+        .collect();
+    let first = emitted[0].update_id;
+    assert_eq!(shapes, vec![(first, 2), (first + 1, 1)]);
+    assert!(emitted
+        .iter()
+        .flat_map(|u| &u.steps)
+        .all(|step| matches!(step, MonitorUpdateStep::PaymentPreimage { .. })));
 }

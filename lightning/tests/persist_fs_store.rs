@@ -1,6 +1,6 @@
 //! `FilesystemStore`: reads, writes, lists and removes through the `KVStore` trait, atomic
 //! overwrites (a crash between the temporary write and the rename leaves the old value), name
-//! validation, and agreement with `MemoryStore` on random operation sequences.
+//! validation, lazy removals, and agreement with `MemoryStore` on random operation sequences.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -214,6 +214,7 @@ fn memory_store_rejects_the_same_names() {
 enum Op {
     Write(usize, usize, Vec<u8>),
     Remove(usize, usize),
+    RemoveLazily(usize, usize),
 }
 
 const NAMESPACES: &[&str] = &["", "a", "a/b", "c"];
@@ -228,6 +229,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(n, k, v)| Op::Write(n, k, v)),
         (0..NAMESPACES.len(), 0..KEYS.len()).prop_map(|(n, k)| Op::Remove(n, k)),
+        (0..NAMESPACES.len(), 0..KEYS.len()).prop_map(|(n, k)| Op::RemoveLazily(n, k)),
     ]
 }
 
@@ -252,6 +254,12 @@ proptest! {
                 Op::Remove(n, k) => {
                     prop_assert_eq!(fs_store.remove(NAMESPACES[*n], KEYS[*k]), Ok(()));
                     prop_assert_eq!(memory.remove(NAMESPACES[*n], KEYS[*k]), Ok(()));
+                }
+                // Without a crash, a lazy removal is a removal (the memory store's is the
+                // default one, `remove`).
+                Op::RemoveLazily(n, k) => {
+                    prop_assert_eq!(fs_store.remove_lazily(NAMESPACES[*n], KEYS[*k]), Ok(()));
+                    prop_assert_eq!(memory.remove_lazily(NAMESPACES[*n], KEYS[*k]), Ok(()));
                 }
             }
         }
@@ -290,4 +298,42 @@ fn keys_and_namespaces_cannot_share_a_name() {
         assert_eq!(store.read("a", "b").unwrap(), b"now a key");
         assert_eq!(store.list("a/b").unwrap(), Vec::<String>::new());
     }
+}
+
+#[test]
+fn lazy_removal_removes_and_frees_the_namespace_name() {
+    let dir = TempDir::new("lazy");
+    let mut fs_store = FilesystemStore::open(dir.path()).unwrap();
+    let mut memory = MemoryStore::new();
+    let stores: [&mut dyn KVStore; 2] = [&mut fs_store, &mut memory];
+    for store in stores {
+        store.write("p/q/r", "k", b"v").unwrap();
+        store.write("p/q", "kept", b"kept").unwrap();
+        assert_eq!(
+            store.write("p/q", "r", b"v"),
+            Err(KVStoreError::NameConflict)
+        );
+        store.remove_lazily("p/q/r", "k").unwrap();
+        assert_eq!(store.read("p/q/r", "k"), Err(KVStoreError::NotFound));
+        assert_eq!(store.list("p/q/r").unwrap(), Vec::<String>::new());
+        // Removing what is not there is fine.
+        store.remove_lazily("p/q/r", "k").unwrap();
+        store.remove_lazily("nowhere", "k").unwrap();
+        // The emptied namespace no longer exists: its name is free for a key.
+        store.write("p/q", "r", b"now a key").unwrap();
+        assert_eq!(store.list("p/q").unwrap(), ["kept", "r"]);
+        for key in BAD_KEYS {
+            assert_eq!(store.remove_lazily("p", key), Err(KVStoreError::InvalidKey));
+        }
+        for namespace in BAD_NAMESPACES {
+            assert_eq!(
+                store.remove_lazily(namespace, "k"),
+                Err(KVStoreError::InvalidNamespace)
+            );
+        }
+    }
+    drop(fs_store);
+    let fs_store = FilesystemStore::open(dir.path()).unwrap();
+    assert_eq!(fs_store.read("p/q/r", "k"), Err(KVStoreError::NotFound));
+    assert_eq!(fs_store.read("p/q", "r").unwrap(), b"now a key");
 }

@@ -55,6 +55,11 @@ impl KVStore for CountingStore {
         self.inner.remove(namespace, key)
     }
 
+    fn remove_lazily(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError> {
+        self.counters.record_remove();
+        self.inner.remove_lazily(namespace, key)
+    }
+
     fn list(&self, namespace: &str) -> Result<Vec<String>, KVStoreError> {
         self.inner.list(namespace)
     }

@@ -75,7 +75,17 @@ pub fn derive_private_key<C: Signing>(
     per_commitment_point: &PublicKey,
 ) -> Result<SecretKey, KeyDerivationError> {
     let basepoint = PublicKey::from_secret_key(secp, basepoint_secret);
-    let tweak = tweak_of(per_commitment_point, &basepoint)?;
+    derive_private_key_with_basepoint(basepoint_secret, &basepoint, per_commitment_point)
+}
+
+/// [`derive_private_key`] for a caller that already holds `basepoint`, the public key of
+/// `basepoint_secret` (it saves a point multiplication; a wrong `basepoint` gives a wrong key).
+pub(crate) fn derive_private_key_with_basepoint(
+    basepoint_secret: &SecretKey,
+    basepoint: &PublicKey,
+    per_commitment_point: &PublicKey,
+) -> Result<SecretKey, KeyDerivationError> {
+    let tweak = tweak_of(per_commitment_point, basepoint)?;
     basepoint_secret
         .add_tweak(&tweak)
         .map_err(|_| KeyDerivationError::DegenerateTweak)

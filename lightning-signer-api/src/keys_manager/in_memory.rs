@@ -8,8 +8,10 @@ use bitcoin::secp256k1::{All, PublicKey, Secp256k1, SecretKey};
 use bitcoin::sighash::EcdsaSighashType;
 use bitcoin::Transaction;
 
+use super::holder_points::HolderPoints;
+use crate::keys::derivation::derive_private_key_with_basepoint;
 use crate::keys::{
-    derive_private_key, per_commitment_point, ChannelPublicKeys, ChannelSecrets,
+    per_commitment_point, ChannelPublicKeys, ChannelSecrets, KeyDerivationError,
     PerCommitmentSecret,
 };
 use crate::traits::{
@@ -46,6 +48,8 @@ pub struct InMemoryChannelSigner {
     current_holder_commitment: Option<u64>,
     /// The highest holder commitment number whose secret was released.
     revoked_holder_commitment: Option<u64>,
+    /// Holder per-commitment points derived lately (each is asked for more than once).
+    holder_points: HolderPoints,
 }
 
 impl fmt::Debug for InMemoryChannelSigner {
@@ -69,6 +73,7 @@ impl InMemoryChannelSigner {
             public_keys,
             current_holder_commitment: None,
             revoked_holder_commitment: None,
+            holder_points: HolderPoints::default(),
         }
     }
 
@@ -89,11 +94,24 @@ impl InMemoryChannelSigner {
 
     /// Our per-commitment point of `commitment_number`.
     pub(super) fn holder_point(&self, commitment_number: u64) -> Result<PublicKey, Refusal> {
+        if let Some(point) = self.holder_points.get(commitment_number) {
+            return Ok(point);
+        }
         let secret = self
             .secrets
             .per_commitment_secret(commitment_number)
             .map_err(InvalidInput::from)?;
         Ok(per_commitment_point(&self.secp, &secret).map_err(InvalidInput::from)?)
+    }
+
+    /// Our `htlcpubkey`'s private key for `per_commitment_point`.
+    fn htlc_key(&self, per_commitment_point: &PublicKey) -> Result<SecretKey, Refusal> {
+        Ok(derive_private_key_with_basepoint(
+            &self.secrets.htlc_base_key,
+            &self.public_keys.htlc_basepoint,
+            per_commitment_point,
+        )
+        .map_err(InvalidInput::from)?)
     }
 
     /// Refuses to sign anything of a holder commitment whose secret was released.
@@ -231,15 +249,15 @@ impl InMemoryChannelSigner {
             commitment,
         )?;
         let commitment_signature = self.sign_funding_input(setup, &built.tx)?;
-        let htlc_key = derive_private_key(
-            &self.secp,
-            &self.secrets.htlc_base_key,
-            per_commitment_point,
-        )
-        .map_err(InvalidInput::from)?;
         let sighash_type = htlc_countersignatory_sighash_type(setup.parameters.channel_type);
         let mut htlcs = Vec::with_capacity(built.htlc_outputs.len());
+        // Derived only when there is an HTLC transaction to sign.
+        let mut htlc_key = None;
         for (position, output) in built.htlc_outputs.iter().enumerate() {
+            let htlc_key = match htlc_key {
+                Some(key) => key,
+                None => *htlc_key.insert(self.htlc_key(per_commitment_point)?),
+            };
             let tx = built
                 .htlc_transaction(position)
                 .ok_or(InvalidInput::HtlcOutOfRange)?;
@@ -281,8 +299,7 @@ impl InMemoryChannelSigner {
             &expected,
             setup.parameters.channel_type.has_anchors(),
         )?;
-        let key: SecretKey = derive_private_key(&self.secp, &self.secrets.htlc_base_key, &point)
-            .map_err(InvalidInput::from)?;
+        let key: SecretKey = self.htlc_key(&point)?;
         Ok(sign_p2wsh_input(
             &self.secp,
             tx,
@@ -334,7 +351,11 @@ impl ChannelSigner for InMemoryChannelSigner {
     }
 
     fn per_commitment_point(&mut self, commitment_number: u64) -> SignerReply<PublicKey> {
-        self.holder_point(commitment_number).into()
+        let point = self.holder_point(commitment_number);
+        if let Ok(point) = point {
+            self.holder_points.insert(commitment_number, point);
+        }
+        point.into()
     }
 
     fn release_commitment_secret(
@@ -360,10 +381,12 @@ impl ChannelSigner for InMemoryChannelSigner {
         _commitment_number: u64,
         per_commitment_secret: &PerCommitmentSecret,
     ) -> SignerReply<()> {
+        // The secret must be a valid private key (what `per_commitment_point` checks, without
+        // the point multiplication: the channel compares the point itself).
         let checked = self.check_setup(setup).and_then(|()| {
-            per_commitment_point(&self.secp, per_commitment_secret)
+            SecretKey::from_slice(per_commitment_secret)
                 .map(|_| ())
-                .map_err(|e| InvalidInput::from(e).into())
+                .map_err(|_| InvalidInput::from(KeyDerivationError::InvalidSecret).into())
         });
         checked.into()
     }

@@ -8,6 +8,7 @@
 
 mod checks;
 pub mod derive;
+mod holder_points;
 mod in_memory;
 mod manager;
 mod onchain;

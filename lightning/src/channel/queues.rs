@@ -4,6 +4,12 @@
 //! that depends on it. A message (or event) queued with a dependency waits until every update
 //! up to the one it depends on is complete; messages leave strictly in the order they were
 //! queued, so one held message holds those behind it.
+//!
+//! State changes of one commitment round that are emitted while the previous update is still
+//! unpolled (a `commitment_signed` answered with `revoke_and_ack` and our own
+//! `commitment_signed`; a claim and the commitment that carries it) share that update: the
+//! monitor applies its steps in order, as it would separate updates, and everything waiting
+//! on the update waits for all of them. Fewer durable writes, same persist-before-send rule.
 
 use alloc::collections::{BTreeSet, VecDeque};
 use alloc::vec::Vec;
@@ -11,6 +17,22 @@ use alloc::vec::Vec;
 use super::events::ChannelEvent;
 use crate::monitor::update::{ChannelMonitorUpdate, MonitorUpdateStep};
 use crate::wire::{ChannelId, Message};
+
+/// Whether an update made of `steps` may share one update with another such: the steps a
+/// commitment round records (commitments, revealed secrets, preimages), which the monitor
+/// applies in order within an update exactly as in separate consecutive updates. The initial
+/// update, a shutdown script and a force close always stand alone.
+fn merges(steps: &[MonitorUpdateStep]) -> bool {
+    steps.iter().all(|step| {
+        matches!(
+            step,
+            MonitorUpdateStep::LatestHolderCommitment { .. }
+                | MonitorUpdateStep::LatestCounterpartyCommitment { .. }
+                | MonitorUpdateStep::CommitmentSecret { .. }
+                | MonitorUpdateStep::PaymentPreimage { .. }
+        )
+    })
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct Queues {
@@ -20,6 +42,10 @@ pub(crate) struct Queues {
     events: VecDeque<(Option<u64>, ChannelEvent)>,
     /// Updates not yet polled.
     updates: VecDeque<ChannelMonitorUpdate>,
+    /// Whether the last of `updates` was emitted by this process (not restored from a save),
+    /// so steps may join it: a restored update may have reached the persister before the
+    /// restart, which would then not store steps added to it now.
+    last_update_open: bool,
     /// The id of the last update emitted (`None` before the initial one).
     latest_update_id: Option<u64>,
     /// Every update up to this id is complete.
@@ -32,10 +58,26 @@ pub(crate) struct Queues {
 }
 
 impl Queues {
-    /// Emits an update with the next id and returns that id.
+    /// Emits an update with the next id and returns that id, or adds `steps` to the latest
+    /// update when that one is not polled yet (nor restored from a save) and both only record
+    /// commitment-round state ([`merges`]): one durable write instead of two, and everything
+    /// already queued behind that update (messages, events) now waits for both, never less.
     pub fn push_update(&mut self, channel_id: ChannelId, steps: Vec<MonitorUpdateStep>) -> u64 {
+        if let Some(last) = self.updates.back_mut() {
+            let unpolled_latest = Some(last.update_id) == self.latest_update_id;
+            if self.last_update_open
+                && unpolled_latest
+                && last.channel_id == channel_id
+                && merges(&last.steps)
+                && merges(&steps)
+            {
+                last.steps.extend(steps);
+                return last.update_id;
+            }
+        }
         let update_id = self.latest_update_id.map_or(0, |id| id.saturating_add(1));
         self.latest_update_id = Some(update_id);
+        self.last_update_open = true;
         self.updates.push_back(ChannelMonitorUpdate {
             channel_id,
             update_id,

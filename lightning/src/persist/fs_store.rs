@@ -18,7 +18,9 @@ const TEMP_PREFIX: &str = ".tmp-";
 ///
 /// A write goes to a temporary file in the namespace's directory, which is synced, then renamed
 /// over the key's file, and then the directory itself is synced (so the rename survives a power
-/// loss). A crash at any point leaves either the old value or the new one. Temporary files a
+/// loss). A crash at any point leaves either the old value or the new one. A
+/// [`remove`](KVStore::remove) syncs the directory; a [`remove_lazily`](KVStore::remove_lazily)
+/// does not (after a crash the value may be back). Temporary files a
 /// crash leaves behind are never read or listed, and [`open`](Self::open) deletes them.
 ///
 /// One `FilesystemStore` at a time per directory: opening a second one on the same directory
@@ -103,14 +105,22 @@ impl FilesystemStore {
     }
 
     /// Fails with [`KVStoreError::NameConflict`] if `key` in `dir` is a namespace holding
-    /// values, or if a segment of `dir` is a key of its parent namespace.
-    fn check_no_conflict(&self, dir: &Path, key: &str) -> Result<(), KVStoreError> {
-        let target = dir.join(key);
-        // An empty directory is a namespace whose values were all removed: not a conflict.
-        if target.is_dir() && fs::remove_dir(&target).is_err() {
-            return Err(KVStoreError::NameConflict);
-        }
-        if !dir.is_dir() {
+    /// values, or if a segment of `dir` is a key of its parent namespace. `dir_exists`: whether
+    /// `dir` is a directory.
+    fn check_no_conflict(
+        &self,
+        dir: &Path,
+        key: &str,
+        dir_exists: bool,
+    ) -> Result<(), KVStoreError> {
+        // Without `dir`, nothing exists in it.
+        if dir_exists {
+            let target = dir.join(key);
+            // An empty directory is a namespace whose values were all removed: not a conflict.
+            if target.is_dir() && fs::remove_dir(&target).is_err() {
+                return Err(KVStoreError::NameConflict);
+            }
+        } else {
             let mut current = dir;
             while current != self.root {
                 if current.exists() && !current.is_dir() {
@@ -126,9 +136,12 @@ impl FilesystemStore {
     }
 
     /// Syncs `dir` after a removal in it, then deletes it and its parents up to the root while
-    /// they are empty (a namespace exists only while it holds values).
-    fn sync_and_prune(&self, dir: &Path) -> io::Result<()> {
-        sync_dir(dir)?;
+    /// they are empty (a namespace exists only while it holds values), syncing each parent
+    /// when `sync` (a durable removal).
+    fn prune(&self, dir: &Path, sync: bool) -> io::Result<()> {
+        if sync {
+            sync_dir(dir)?;
+        }
         let mut current = dir;
         while current != self.root {
             if fs::remove_dir(current).is_err() {
@@ -137,14 +150,22 @@ impl FilesystemStore {
             let Some(parent) = current.parent() else {
                 break;
             };
-            sync_dir(parent)?;
+            if sync {
+                sync_dir(parent)?;
+            }
             current = parent;
         }
         Ok(())
     }
 
-    fn write_value(&mut self, dir: &Path, key: &str, value: &[u8]) -> io::Result<()> {
-        if !dir.is_dir() {
+    fn write_value(
+        &mut self,
+        dir: &Path,
+        key: &str,
+        value: &[u8],
+        dir_exists: bool,
+    ) -> io::Result<()> {
+        if !dir_exists {
             self.create_namespace_dir(dir)?;
         }
         let temp_id = self.next_temp_id;
@@ -209,8 +230,9 @@ impl KVStore for FilesystemStore {
     fn write(&mut self, namespace: &str, key: &str, value: &[u8]) -> Result<(), KVStoreError> {
         check_names(namespace, key)?;
         let dir = self.namespace_dir(namespace);
-        self.check_no_conflict(&dir, key)?;
-        self.write_value(&dir, key, value)
+        let dir_exists = dir.is_dir();
+        self.check_no_conflict(&dir, key, dir_exists)?;
+        self.write_value(&dir, key, value, dir_exists)
             .map_err(io_error(StoreOperation::Write))
     }
 
@@ -223,7 +245,25 @@ impl KVStore for FilesystemStore {
         }
         match fs::remove_file(&path) {
             Ok(()) => self
-                .sync_and_prune(&dir)
+                .prune(&dir, true)
+                .map_err(io_error(StoreOperation::Remove)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error(StoreOperation::Remove)(e)),
+        }
+    }
+
+    /// Unlinks the key's file and deletes the namespace directories it leaves empty, without
+    /// syncing any directory.
+    fn remove_lazily(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError> {
+        check_names(namespace, key)?;
+        let dir = self.namespace_dir(namespace);
+        let path = dir.join(key);
+        if !dir.is_dir() || path.is_dir() {
+            return Ok(());
+        }
+        match fs::remove_file(&path) {
+            Ok(()) => self
+                .prune(&dir, false)
                 .map_err(io_error(StoreOperation::Remove)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io_error(StoreOperation::Remove)(e)),

@@ -101,7 +101,8 @@ pub(crate) fn check_names(namespace: &str, key: &str) -> Result<(), KVStoreError
 ///   and namespace `a/b`): a write that would make them do so fails with
 ///   [`KVStoreError::NameConflict`]. A namespace exists while it (or a namespace below it)
 ///   holds a value.
-/// - [`remove`](Self::remove) is durable on `Ok` and succeeds for a key that holds nothing.
+/// - [`remove`](Self::remove) is durable on `Ok` and succeeds for a key that holds nothing;
+///   [`remove_lazily`](Self::remove_lazily) is the same without the durability.
 /// - [`list`](Self::list) returns the keys holding a value directly in `namespace` (not those of
 ///   nested namespaces), sorted; an unknown namespace lists as empty.
 /// - A store that cannot answer at once (network storage) belongs behind a
@@ -115,6 +116,15 @@ pub trait KVStore: Send {
 
     /// Removes the value under (`namespace`, `key`) if there is one.
     fn remove(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError>;
+
+    /// Removes the value under (`namespace`, `key`) like [`remove`](Self::remove), except that
+    /// the removal need not be durable on `Ok`: after a crash the value may be back. Call it
+    /// for values nothing reads any more once something else is durable (a persister's folded
+    /// deltas, once the full value that includes them is written), where a store can save the
+    /// cost of syncing each removal. The default is [`remove`](Self::remove).
+    fn remove_lazily(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError> {
+        self.remove(namespace, key)
+    }
 
     /// The keys holding a value directly in `namespace`, sorted.
     fn list(&self, namespace: &str) -> Result<Vec<String>, KVStoreError>;

@@ -170,9 +170,10 @@ fn update_namespace(channel_id: &ChannelId) -> alloc::string::String {
 /// - [`update_persisted_channel`](Persister::update_persisted_channel) writes the update as a
 ///   delta, except every `updates_between_full_writes`-th update id (and the first update
 ///   after a failed write of the channel), where it writes the full monitor instead
-///   (compaction) and deletes the folded deltas. A crash between the two steps leaves folded
-///   deltas behind; readers skip them and [`remove_stale_updates`](Self::remove_stale_updates)
-///   deletes them.
+///   (compaction) and deletes the folded deltas with [`KVStore::remove_lazily`] (nothing reads
+///   them once the full monitor is durable, so each deletion is not synced). A crash between
+///   the two steps, or before the deletions are durable, leaves folded deltas behind; readers
+///   skip them and [`remove_stale_updates`](Self::remove_stale_updates) deletes them.
 /// - Every write is synchronous: the answer is [`PersistStatus::Completed`] or
 ///   [`PersistStatus::Failed`], never `InProgress`.
 ///
@@ -300,8 +301,11 @@ impl MonitorUpdatingPersister {
             let bytes = self.store.read(MONITOR_NAMESPACE, &key)?;
             let envelope = decode_stored_monitor(&bytes)
                 .map_err(|error| ReadMonitorsError::BadMonitor { channel_id, error })?;
-            removed = removed
-                .saturating_add(self.remove_updates_through(&channel_id, envelope.update_id)?);
+            removed = removed.saturating_add(self.remove_updates_through(
+                &channel_id,
+                envelope.update_id,
+                Removal::Durable,
+            )?);
         }
         Ok(removed)
     }
@@ -312,7 +316,7 @@ impl MonitorUpdatingPersister {
     pub fn remove_channel(&mut self, channel_id: ChannelId) -> Result<(), KVStoreError> {
         self.store
             .remove(MONITOR_NAMESPACE, &channel_key(&channel_id))?;
-        self.remove_updates_through(&channel_id, u64::MAX)?;
+        self.remove_updates_through(&channel_id, u64::MAX, Removal::Durable)?;
         self.needs_full_write.remove(&channel_id);
         Ok(())
     }
@@ -322,12 +326,16 @@ impl MonitorUpdatingPersister {
         &mut self,
         channel_id: &ChannelId,
         update_id: u64,
+        removal: Removal,
     ) -> Result<usize, KVStoreError> {
         let namespace = update_namespace(channel_id);
         let mut removed = 0usize;
         for key in self.store.list(&namespace)? {
             if parse_update_key(&key).is_some_and(|id| id <= update_id) {
-                self.store.remove(&namespace, &key)?;
+                match removal {
+                    Removal::Durable => self.store.remove(&namespace, &key)?,
+                    Removal::Lazy => self.store.remove_lazily(&namespace, &key)?,
+                }
                 removed = removed.saturating_add(1);
             }
         }
@@ -346,11 +354,21 @@ impl MonitorUpdatingPersister {
             return false;
         }
         self.needs_full_write.remove(&channel_id);
-        // The full monitor is durable; deltas left behind if this fails are skipped by
-        // readers and deleted by `remove_stale_updates`.
-        let _ = self.remove_updates_through(&channel_id, update_id);
+        // The full monitor is durable, so the folded deltas are never read again: they are
+        // removed without syncing each removal. Deltas left behind (this fails, or a crash
+        // brings some back) are skipped by readers and deleted by `remove_stale_updates`.
+        let _ = self.remove_updates_through(&channel_id, update_id, Removal::Lazy);
         true
     }
+}
+
+/// Whether a removal of deltas must be durable when it returns.
+#[derive(Clone, Copy)]
+enum Removal {
+    /// [`KVStore::remove`].
+    Durable,
+    /// [`KVStore::remove_lazily`]: for deltas a durable full monitor already folds in.
+    Lazy,
 }
 
 fn status(ok: bool) -> PersistStatus {
