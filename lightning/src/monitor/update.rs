@@ -1,9 +1,12 @@
 //! Monitor updates: the versioned blobs a channel emits whenever its state changes in a way
 //! that must survive a crash.
 //!
-//! A [`Channel`](crate::channel::Channel) emits one [`ChannelMonitorUpdate`] per state change
-//! its on-chain guardian must know about (a new commitment, a revealed secret, a preimage, a
-//! close). `update_id`s are strictly increasing per channel: the first update, emitted once
+//! A [`Channel`](crate::channel::Channel) emits a [`ChannelMonitorUpdate`] for every state
+//! change its on-chain guardian must know about (a new commitment, a revealed secret, a
+//! preimage, a close). Changes of one commitment round made before the owner polled the
+//! previous update join it as further steps (our and the peer's new commitment on a
+//! `commitment_signed`, a preimage and the commitment that removes its HTLC): the monitor
+//! applies an update's steps in order, exactly as it would separate updates. `update_id`s are strictly increasing per channel: the first update, emitted once
 //! the funding is signed, has id 0 and carries the [`ChannelMonitorInit`] as its only step
 //! ([`MonitorUpdateStep::Init`]); every later update counts up from 1.
 //!
