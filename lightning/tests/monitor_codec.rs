@@ -83,7 +83,49 @@ fn updates_that_do_not_apply_are_rejected_and_change_nothing() {
         net.b.monitor().update(&bad_secret),
         Err(MonitorUpdateError::BadSecret { .. })
     ));
+    // Steps that apply, then one that does not: the whole update is refused, none of its
+    // steps stays (a new preimage, a new counterparty commitment, a shutdown script, the
+    // force-close flag).
+    let mut counterparty_step = net
+        .b
+        .updates
+        .iter()
+        .flat_map(|update| update.steps.iter())
+        .filter(|step| matches!(step, MonitorUpdateStep::LatestCounterpartyCommitment { .. }))
+        .last()
+        .cloned()
+        .expect("b signed a counterparty commitment");
+    if let MonitorUpdateStep::LatestCounterpartyCommitment { commitment, .. } =
+        &mut counterparty_step
+    {
+        commitment.commitment_number += 1;
+    }
+    let mut steps = preimage_step();
+    steps.push(counterparty_step);
+    steps.push(MonitorUpdateStep::ShutdownScript {
+        script: lightning::bitcoin::ScriptBuf::from_bytes(vec![0x51]),
+    });
+    steps.push(MonitorUpdateStep::ChannelForceClosed);
+    let good_steps = ChannelMonitorUpdate {
+        channel_id,
+        update_id: latest + 1,
+        steps: steps.clone(),
+    };
+    steps.extend(bad_secret.steps.clone());
+    let half_good = ChannelMonitorUpdate {
+        channel_id,
+        update_id: latest + 1,
+        steps,
+    };
+    assert!(matches!(
+        net.b.monitor().update(&half_good),
+        Err(MonitorUpdateError::BadSecret { .. })
+    ));
     assert_eq!(net.b.monitor().encode(), before, "nothing changed");
+    // The same steps without the bad one apply (so the check above could fail).
+    let mut copy = ChannelMonitor::decode(&before, signer(12)).expect("decodes");
+    copy.update(&good_steps).expect("applies");
+    assert_ne!(copy.encode(), before);
     // Update 0 with the wrong signer.
     assert!(matches!(
         ChannelMonitor::new(

@@ -80,12 +80,15 @@ impl MonitorData {
         }
     }
 
-    /// Applies `update` to a copy and returns it, or why it does not apply.
-    pub fn applied<C: Signing>(
-        &self,
+    /// Applies `update` in place, or says why it does not apply and leaves the data as it
+    /// was. Only what the update's steps may change is saved for the way back (the history of
+    /// counterparty commitments and preimages grows with the channel's life and is never
+    /// copied: the keys an update inserted are removed again instead).
+    pub fn apply<C: Signing>(
+        &mut self,
         secp: &Secp256k1<C>,
         update: &ChannelMonitorUpdate,
-    ) -> Result<MonitorData, MonitorUpdateError> {
+    ) -> Result<(), MonitorUpdateError> {
         if update.channel_id != self.channel_id {
             return Err(MonitorUpdateError::WrongChannel {
                 expected: self.channel_id,
@@ -99,18 +102,22 @@ impl MonitorData {
                 got: update.update_id,
             });
         }
-        let mut next = self.clone();
+        let mut undo = Undo::before(self);
         for step in &update.steps {
-            next.apply_step(secp, step)?;
+            if let Err(error) = self.apply_step(secp, step, &mut undo) {
+                undo.restore(self);
+                return Err(error);
+            }
         }
-        next.latest_update_id = update.update_id;
-        Ok(next)
+        self.latest_update_id = update.update_id;
+        Ok(())
     }
 
     fn apply_step<C: Signing>(
         &mut self,
         secp: &Secp256k1<C>,
         step: &MonitorUpdateStep,
+        undo: &mut Undo,
     ) -> Result<(), MonitorUpdateError> {
         match step {
             MonitorUpdateStep::Init(_) => return Err(MonitorUpdateError::MisplacedInit),
@@ -144,6 +151,7 @@ impl MonitorData {
                         point: *per_commitment_point,
                     },
                 );
+                undo.counterparty_inserted.push(got);
             }
             MonitorUpdateStep::CommitmentSecret {
                 commitment_number,
@@ -151,7 +159,9 @@ impl MonitorData {
             } => self.record_secret(secp, *commitment_number, *secret)?,
             MonitorUpdateStep::PaymentPreimage { preimage } => {
                 let hash = sha256::Hash::hash(&preimage.0).to_byte_array();
-                self.preimages.insert(hash, preimage.0);
+                if self.preimages.insert(hash, preimage.0).is_none() {
+                    undo.preimages_inserted.push(hash);
+                }
             }
             MonitorUpdateStep::ShutdownScript { script } => {
                 self.shutdown_script = Some(script.clone());
@@ -194,5 +204,46 @@ impl MonitorData {
     /// The preimage of `payment_hash`, if known.
     pub fn preimage(&self, payment_hash: &[u8; 32]) -> Option<[u8; 32]> {
         self.preimages.get(payment_hash).copied()
+    }
+}
+
+/// What an update may change in [`MonitorData`], saved before it is applied so that a step
+/// that does not apply leaves the data as it was: the small fields by value, the growing maps
+/// as the keys the update inserted (an inserted key was absent before: see `apply_step`).
+struct Undo {
+    holder: HolderCommitment,
+    previous_holder: Option<HolderCommitment>,
+    secrets: CounterpartyCommitmentSecrets,
+    shutdown_script: Option<ScriptBuf>,
+    holder_broadcast_requested: bool,
+    counterparty_inserted: alloc::vec::Vec<u64>,
+    preimages_inserted: alloc::vec::Vec<[u8; 32]>,
+}
+
+impl Undo {
+    fn before(data: &MonitorData) -> Self {
+        Undo {
+            holder: data.holder.clone(),
+            previous_holder: data.previous_holder.clone(),
+            secrets: data.secrets.clone(),
+            shutdown_script: data.shutdown_script.clone(),
+            holder_broadcast_requested: data.holder_broadcast_requested,
+            counterparty_inserted: alloc::vec::Vec::new(),
+            preimages_inserted: alloc::vec::Vec::new(),
+        }
+    }
+
+    fn restore(self, data: &mut MonitorData) {
+        data.holder = self.holder;
+        data.previous_holder = self.previous_holder;
+        data.secrets = self.secrets;
+        data.shutdown_script = self.shutdown_script;
+        data.holder_broadcast_requested = self.holder_broadcast_requested;
+        for number in self.counterparty_inserted {
+            data.counterparty.remove(&number);
+        }
+        for hash in self.preimages_inserted {
+            data.preimages.remove(&hash);
+        }
     }
 }

@@ -197,7 +197,7 @@ impl ChannelMonitor {
 
     /// Applies the next update (`latest_update_id() + 1`). On error nothing changed.
     pub fn update(&mut self, update: &ChannelMonitorUpdate) -> Result<(), MonitorUpdateError> {
-        self.data = self.data.applied(&self.secp, update)?;
+        self.data.apply(&self.secp, update)?;
         self.resolve();
         Ok(())
     }
