@@ -91,8 +91,7 @@ fn updates_that_do_not_apply_are_rejected_and_change_nothing() {
         .updates
         .iter()
         .flat_map(|update| update.steps.iter())
-        .filter(|step| matches!(step, MonitorUpdateStep::LatestCounterpartyCommitment { .. }))
-        .last()
+        .rfind(|step| matches!(step, MonitorUpdateStep::LatestCounterpartyCommitment { .. }))
         .cloned()
         .expect("b signed a counterparty commitment");
     if let MonitorUpdateStep::LatestCounterpartyCommitment { commitment, .. } =
