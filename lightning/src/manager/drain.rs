@@ -264,9 +264,18 @@ impl ChannelManager {
         entry.closing_reason = Some(reason.clone());
         match entry.channel.force_close() {
             Ok(signed) => {
-                // Unsigned (the signer is away): the monitor broadcasts it once signed.
-                if let (Some(tx), true) = (signed, broadcast_ours) {
-                    self.broadcasts.push_back(tx);
+                match (signed, broadcast_ours) {
+                    (Some(tx), true) => self.broadcasts.push_back(tx),
+                    (None, true) => {
+                        let peer = entry.channel.counterparty_node_id();
+                        self.log_warn(
+                            peer,
+                            channel_id,
+                            "force closed, but the signer has not signed our commitment yet: \
+                             the monitor broadcasts it once the signer answers",
+                        );
+                    }
+                    _ => {}
                 }
                 self.drain_channel(channel_id);
             }
