@@ -49,6 +49,19 @@ impl Channel {
         spec.balance(side) >= needed
     }
 
+    /// The BOLT 2 "fee spike buffer" a funder keeps when it offers an HTLC: after the HTLC it
+    /// can still pay, above its reserve, the commitment fee at twice the feerate with one HTLC
+    /// more than `htlc_count`. The peer may add HTLCs we have not seen yet (and a reconnection
+    /// replays our uncommitted adds after them); each makes the commitment we pay for heavier,
+    /// and the peer would fail the channel over an add we can no longer afford.
+    pub(crate) fn keeps_fee_spike_buffer(&self, spec: &CommitmentSpec, htlc_count: usize) -> bool {
+        let feerate = spec.feerate_per_kw.saturating_mul(2);
+        let needed = self
+            .reserve_of_msat(Side::Holder)
+            .saturating_add(self.funder_cost_msat(feerate, htlc_count.saturating_add(1)));
+        spec.balance(Side::Holder) >= needed
+    }
+
     /// Whether the funder can pay the fee (no reserve) on `spec` with `htlc_count` HTLCs.
     pub(crate) fn funder_can_pay_fee(&self, spec: &CommitmentSpec, htlc_count: usize) -> bool {
         spec.balance(self.funder_side()) >= self.funder_cost_msat(spec.feerate_per_kw, htlc_count)
@@ -70,8 +83,10 @@ impl Channel {
         let spec = self.commitments.projected();
         let mut needed = self.reserve_of_msat(Side::Holder);
         if self.is_funder {
-            needed = needed
-                .saturating_add(self.funder_cost_msat(spec.feerate_per_kw, spec.htlcs.len() + 1));
+            // The HTLC itself, and the fee spike buffer behind it (see `keeps_fee_spike_buffer`).
+            let buffered =
+                self.funder_cost_msat(spec.feerate_per_kw.saturating_mul(2), spec.htlcs.len() + 2);
+            needed = needed.saturating_add(buffered);
         }
         spec.to_holder_msat.saturating_sub(needed)
     }
@@ -81,8 +96,11 @@ impl Channel {
         let spec = self.commitments.projected();
         let mut needed = self.reserve_of_msat(Side::Counterparty);
         if !self.is_funder {
-            needed = needed
-                .saturating_add(self.funder_cost_msat(spec.feerate_per_kw, spec.htlcs.len() + 1));
+            // What a funder like us keeps: the fee spike buffer too (see
+            // `keeps_fee_spike_buffer`), so the two ends report the same figure.
+            let buffered =
+                self.funder_cost_msat(spec.feerate_per_kw.saturating_mul(2), spec.htlcs.len() + 2);
+            needed = needed.saturating_add(buffered);
         }
         spec.to_counterparty_msat.saturating_sub(needed)
     }

@@ -77,6 +77,9 @@ impl Channel {
         if !self.can_afford(&spec, Side::Holder, htlc_count) {
             return Err(ApiError::InsufficientBalance.into());
         }
+        if self.is_funder && !self.keeps_fee_spike_buffer(&spec, htlc_count) {
+            return Err(ApiError::InsufficientBalance.into());
+        }
         if !self.is_funder && !self.funder_can_pay_fee(&spec, htlc_count) {
             return Err(ApiError::InsufficientBalance.into());
         }
