@@ -14,6 +14,7 @@
 use std::time::Instant;
 
 use lightning_fuzz::channels::{run_script_from, Start};
+use lightning_fuzz::seeded::SeededInputs;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -83,30 +84,8 @@ fn corpus(dir: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Scripts of known ops with their arguments (xorshift64*), up to 120 ops each.
+/// Scripts of known ops with their arguments, up to 120 ops each.
 fn seeded_inputs(count: usize) -> Vec<Vec<u8>> {
-    let mut state = 0x5eed_5eed_u64;
-    let mut next = move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    };
-    (0..count)
-        .map(|_| {
-            let mut script = Vec::new();
-            for _ in 0..next() % 120 {
-                let code = (next() % 18) as u8;
-                let args = match code {
-                    0 | 1 => 3,
-                    15 => 2,
-                    16 => 0,
-                    _ => 1,
-                };
-                script.push(code);
-                script.extend((0..args).map(|_| next() as u8));
-            }
-            script
-        })
-        .collect()
+    let mut inputs = SeededInputs::new(0x5eed_5eed);
+    (0..count).map(|_| inputs.op_script(120)).collect()
 }

@@ -9,5 +9,6 @@
 
 pub mod channels;
 pub mod onion;
+pub mod seeded;
 pub mod transport;
 pub mod wire;

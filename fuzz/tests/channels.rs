@@ -2,6 +2,7 @@
 //! checked to reach what it aims at) and over seeded pseudo-random scripts.
 
 use lightning_fuzz::channels::{decode, run_script, run_script_traced, Op, Report, Start};
+use lightning_fuzz::seeded::SeededInputs;
 
 /// Runs a script that must end without a disagreement, and returns what it did.
 fn ok(script: &[u8]) -> Report {
@@ -171,28 +172,11 @@ fn decoder_skips_unknown_ops_and_bounds_the_script() {
     assert_eq!(decode(&[16, 0, 1, 2]), vec![Op::RunUntilQuiet]);
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Inputs(u64);
-
-impl Inputs {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn script(&mut self, max_len: usize) -> Vec<u8> {
-        let len = self.next_u64() as usize % (max_len + 1);
-        (0..len).map(|_| self.next_u64() as u8).collect()
-    }
-}
-
 #[test]
 fn seeded_random_scripts_never_disagree() {
-    let mut inputs = Inputs(0x5eed_0004);
+    let mut inputs = SeededInputs::new(0x5eed_0004);
     for _ in 0..200 {
-        let script = inputs.script(160);
+        let script = inputs.bytes(160);
         if let Err(disagreement) = run_script(&script) {
             panic!("script {script:?} ({:?}): {disagreement}", decode(&script));
         }
@@ -202,21 +186,9 @@ fn seeded_random_scripts_never_disagree() {
 /// Random scripts made of known ops only, with their arguments: every op runs.
 #[test]
 fn seeded_random_op_scripts_never_disagree() {
-    let mut inputs = Inputs(0x5eed_0005);
+    let mut inputs = SeededInputs::new(0x5eed_0005);
     for _ in 0..40 {
-        let mut script = Vec::new();
-        let ops = inputs.next_u64() % 120;
-        for _ in 0..ops {
-            let code = (inputs.next_u64() % 19) as u8;
-            let args = match code {
-                0 | 1 => 3,
-                15 => 2,
-                16 => 0,
-                _ => 1,
-            };
-            script.push(code);
-            script.extend((0..args).map(|_| inputs.next_u64() as u8));
-        }
+        let script = inputs.op_script(120);
         if let Err(disagreement) = run_script(&script) {
             panic!("script {script:?} ({:?}): {disagreement}", decode(&script));
         }
@@ -239,8 +211,8 @@ fn comparison_scripts() -> Vec<Vec<u8>> {
             0, 0, 0x10, 0, 2, 0, 4, 6, 5, 6, 6, 2, 16, 7, 2, 12, 1, 12, 200, 16,
         ],
     ];
-    let mut inputs = Inputs(0x5eed_0006);
-    scripts.extend((0..12).map(|_| inputs.script(160)));
+    let mut inputs = SeededInputs::new(0x5eed_0006);
+    scripts.extend((0..12).map(|_| inputs.bytes(160)));
     scripts
 }
 

@@ -1,26 +1,10 @@
 //! Runs every fuzz target body over deterministic pseudo-random inputs, so each CI run
 //! exercises the targets even without libFuzzer.
 
-/// A small deterministic generator (xorshift64*), enough to spread inputs over the targets'
-/// modes and lengths.
-struct Inputs(u64);
-
-impl Inputs {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn bytes(&mut self, max_len: usize) -> Vec<u8> {
-        let len = self.next_u64() as usize % (max_len + 1);
-        (0..len).map(|_| self.next_u64() as u8).collect()
-    }
-}
+use lightning_fuzz::seeded::SeededInputs;
 
 fn run_many(target: fn(&[u8]), seed: u64, count: usize, max_len: usize) {
-    let mut inputs = Inputs(seed);
+    let mut inputs = SeededInputs::new(seed);
     for _ in 0..count {
         target(&inputs.bytes(max_len));
     }

@@ -3,7 +3,6 @@
 
 mod support;
 
-use bitcoin::Transaction;
 use ldk::events::Event as LdkEvent;
 use lightning::chain::Confirm;
 use lightning::manager::{Event, PaymentId, RecipientOnionFields};
@@ -13,7 +12,7 @@ use lightning::testkit::ListenerId;
 use lightning::wire::ShortChannelId;
 use support::ldk_channels::LdkChannelNode;
 use support::pay::FINAL_CLTV;
-use support::world::{World, FEERATE, FUNDING_SATS};
+use support::world::{fund_ours, ldk_opens_and_funds, World, FEERATE, FUNDING_SATS};
 use support::{unix_now, OurNode, WAIT};
 
 /// Mines `count` blocks with everything broadcast so far and feeds every node.
@@ -84,40 +83,8 @@ async fn ldk_forwards_a_payment_between_two_of_ours() {
         .node
         .with(|_, manager| manager.open_channel(ldk.id, FUNDING_SATS, 0, 1, None))
         .expect("alice opens");
-    let (temporary_channel_id, script) = alice
-        .wait_event(&mut alice_seen, |e| match e {
-            Event::FundingGenerationReady {
-                temporary_channel_id,
-                output_script,
-                ..
-            } => Some((*temporary_channel_id, output_script.clone())),
-            _ => None,
-        })
-        .await;
-    let funding: Transaction = world.funding_tx(&script, FUNDING_SATS);
-    alice
-        .node
-        .with(|_, manager| {
-            manager.funding_transaction_generated(temporary_channel_id, ldk.id, funding)
-        })
-        .expect("alice funds");
-    ldk.manager
-        .create_channel(bob.id(), FUNDING_SATS, 0, 2, None, None)
-        .expect("LDK opens to bob");
-    let (temporary_channel_id, script) = ldk
-        .wait_event(|e| match e {
-            LdkEvent::FundingGenerationReady {
-                temporary_channel_id,
-                output_script,
-                ..
-            } => Some((*temporary_channel_id, output_script.clone())),
-            _ => None,
-        })
-        .await;
-    let funding = world.funding_tx(&script, FUNDING_SATS);
-    ldk.manager
-        .funding_transaction_generated(temporary_channel_id, bob.id(), funding)
-        .expect("LDK funds");
+    fund_ours(&mut world, &alice, &ldk, &mut alice_seen).await;
+    ldk_opens_and_funds(&mut world, &ldk, bob.id(), 2).await;
     for _ in 0..2 {
         ldk.wait_event(|e| matches!(e, LdkEvent::ChannelPending { .. }).then_some(()))
             .await;

@@ -5,7 +5,8 @@
 mod force_close_support;
 
 use force_close_support::{
-    channel_with_payment_in_flight, claimable_preimage, failed, force_close, sent, FUNDING_SAT,
+    channel_with_payment_in_flight, claimable_preimage, failed, force_close, mine_then_sent_once,
+    sent, FUNDING_SAT,
 };
 use lightning::manager::ChannelManager;
 use lightning::monitor::{ChannelMonitor, FundingSpendKind, MonitorEvent, ANTI_REORG_DELAY};
@@ -55,22 +56,7 @@ fn both_restarted_after_the_close_payee_claims_on_chain_payer_gets_payment_sent_
         b_updates + 1,
         "the preimage update follows the last one"
     );
-    for _ in 0..60 {
-        net.mine_blocks(1);
-    }
-    assert_eq!(
-        sent(&net, 0, pending.payment_id).len(),
-        1,
-        "PaymentSent once"
-    );
-    assert_eq!(
-        failed(&net, 0, pending.payment_id),
-        0,
-        "never PaymentFailed"
-    );
-    for node in 0..2 {
-        assert!(net.node(node).monitor_errors().is_empty(), "node {node}");
-    }
+    mine_then_sent_once(&mut net, 60, pending.payment_id);
 }
 
 #[test]

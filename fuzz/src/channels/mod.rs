@@ -75,7 +75,7 @@ use lightning::testkit::network::{
 use lightning::wire::{ChannelId, PaymentHash};
 
 pub use checks::Disagreement;
-pub use ops::{amount_msat, decode, Op};
+pub use ops::{amount_msat, arg_count, decode, Op, OP_CODES};
 
 /// The most operations read from one input (each run stays fast).
 pub const MAX_OPS: usize = 200;

@@ -129,6 +129,19 @@ impl Reader<'_> {
     }
 }
 
+/// How many op codes name an operation (`0..OP_CODES`; see [`Op`]).
+pub const OP_CODES: u64 = 19;
+
+/// How many argument bytes follow op code `code` (see [`Op`]).
+pub fn arg_count(code: u8) -> usize {
+    match code {
+        0 | 1 => 3,
+        15 => 2,
+        16 => 0,
+        _ => 1,
+    }
+}
+
 /// Decodes the script of `data`: at most [`MAX_OPS`] operations; unknown op bytes skipped.
 pub fn decode(data: &[u8]) -> Vec<Op> {
     let mut reader = Reader(data);

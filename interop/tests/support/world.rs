@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bitcoin::secp256k1::PublicKey;
 use bitcoin::{Amount, Transaction};
 use ldk::events::Event as LdkEvent;
 use ldk::util::config::UserConfig;
@@ -181,6 +182,18 @@ pub async fn fund_ours_and_confirm(
     ldk: &LdkChannelNode,
     seen: &mut Vec<Event>,
 ) {
+    let funding = fund_ours(world, ours, ldk, seen).await;
+    confirm_until_ready(world, ours, ldk, seen, &funding).await;
+}
+
+/// Ours funds the channel it just opened to LDK (`FundingGenerationReady` → a funding
+/// transaction from `world`); returns the funding transaction (not confirmed).
+pub async fn fund_ours(
+    world: &mut World,
+    ours: &OurNode,
+    ldk: &LdkChannelNode,
+    seen: &mut Vec<Event>,
+) -> Transaction {
     let (temporary_channel_id, script) = ours
         .wait_event(seen, |e| match e {
             Event::FundingGenerationReady {
@@ -197,7 +210,7 @@ pub async fn fund_ours_and_confirm(
             manager.funding_transaction_generated(temporary_channel_id, ldk.id, funding.clone())
         })
         .expect("funding accepted");
-    confirm_until_ready(world, ours, ldk, seen, &funding).await;
+    funding
 }
 
 /// LDK opens a channel to ours (its config decides whether it is announced), funds it from
@@ -208,8 +221,20 @@ pub async fn ldk_opens_and_confirms(
     ldk: &LdkChannelNode,
     seen: &mut Vec<Event>,
 ) {
+    let funding = ldk_opens_and_funds(world, ldk, ours.id(), 7).await;
+    confirm_until_ready(world, ours, ldk, seen, &funding).await;
+}
+
+/// LDK opens a channel to `peer` (one of ours) with `user_channel_id` and funds it from
+/// `world`; returns the funding transaction (not confirmed).
+pub async fn ldk_opens_and_funds(
+    world: &mut World,
+    ldk: &LdkChannelNode,
+    peer: PublicKey,
+    user_channel_id: u128,
+) -> Transaction {
     ldk.manager
-        .create_channel(ours.id(), FUNDING_SATS, 0, 7, None, None)
+        .create_channel(peer, FUNDING_SATS, 0, user_channel_id, None, None)
         .expect("LDK opens");
     let (temporary_channel_id, script) = ldk
         .wait_event(|e| match e {
@@ -223,9 +248,9 @@ pub async fn ldk_opens_and_confirms(
         .await;
     let funding = world.funding_tx(&script, FUNDING_SATS);
     ldk.manager
-        .funding_transaction_generated(temporary_channel_id, ours.id(), funding.clone())
+        .funding_transaction_generated(temporary_channel_id, peer, funding.clone())
         .expect("LDK takes the funding transaction");
-    confirm_until_ready(world, ours, ldk, seen, &funding).await;
+    funding
 }
 
 /// Ours opens a channel to LDK; returns LDK's view of it once ready on both sides.

@@ -135,6 +135,24 @@ impl FilesystemStore {
         Ok(())
     }
 
+    /// Unlinks `key`'s file in `namespace` (absent: nothing to do) and deletes the namespace
+    /// directories it leaves empty, syncing the directories it changes if `sync`.
+    fn remove_key(&self, namespace: &str, key: &str, sync: bool) -> Result<(), KVStoreError> {
+        check_names(namespace, key)?;
+        let dir = self.namespace_dir(namespace);
+        let path = dir.join(key);
+        if !dir.is_dir() || path.is_dir() {
+            return Ok(());
+        }
+        match fs::remove_file(&path) {
+            Ok(()) => self
+                .prune(&dir, sync)
+                .map_err(io_error(StoreOperation::Remove)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error(StoreOperation::Remove)(e)),
+        }
+    }
+
     /// Syncs `dir` after a removal in it, then deletes it and its parents up to the root while
     /// they are empty (a namespace exists only while it holds values), syncing each parent
     /// when `sync` (a durable removal).
@@ -237,37 +255,13 @@ impl KVStore for FilesystemStore {
     }
 
     fn remove(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError> {
-        check_names(namespace, key)?;
-        let dir = self.namespace_dir(namespace);
-        let path = dir.join(key);
-        if !dir.is_dir() || path.is_dir() {
-            return Ok(());
-        }
-        match fs::remove_file(&path) {
-            Ok(()) => self
-                .prune(&dir, true)
-                .map_err(io_error(StoreOperation::Remove)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io_error(StoreOperation::Remove)(e)),
-        }
+        self.remove_key(namespace, key, true)
     }
 
     /// Unlinks the key's file and deletes the namespace directories it leaves empty, without
     /// syncing any directory.
     fn remove_lazily(&mut self, namespace: &str, key: &str) -> Result<(), KVStoreError> {
-        check_names(namespace, key)?;
-        let dir = self.namespace_dir(namespace);
-        let path = dir.join(key);
-        if !dir.is_dir() || path.is_dir() {
-            return Ok(());
-        }
-        match fs::remove_file(&path) {
-            Ok(()) => self
-                .prune(&dir, false)
-                .map_err(io_error(StoreOperation::Remove)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io_error(StoreOperation::Remove)(e)),
-        }
+        self.remove_key(namespace, key, false)
     }
 
     fn list(&self, namespace: &str) -> Result<Vec<String>, KVStoreError> {

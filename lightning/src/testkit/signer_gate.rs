@@ -112,6 +112,17 @@ pub struct GatedSigner {
     gate: SignerGate,
 }
 
+impl GatedSigner {
+    /// `call` on the wrapped signer, unless the gate is closed (then `Pending`).
+    fn gated<T>(
+        &mut self,
+        call: impl FnOnce(&mut dyn ChannelSigner) -> SignerReply<T>,
+    ) -> SignerReply<T> {
+        let inner = &mut self.inner;
+        self.gate.gate(|| call(inner.as_mut()))
+    }
+}
+
 impl ChannelSigner for GatedSigner {
     fn channel_keys_id(&self) -> ChannelKeysId {
         self.inner.channel_keys_id()
@@ -129,9 +140,7 @@ impl ChannelSigner for GatedSigner {
         &mut self,
         commitment_number: u64,
     ) -> SignerReply<PerCommitmentSecret> {
-        let inner = &mut self.inner;
-        self.gate
-            .gate(|| inner.release_commitment_secret(commitment_number))
+        self.gated(|inner| inner.release_commitment_secret(commitment_number))
     }
 
     fn validate_holder_commitment(
@@ -160,9 +169,9 @@ impl ChannelSigner for GatedSigner {
         commitment: &CommitmentInputs,
         per_commitment_point: &PublicKey,
     ) -> SignerReply<CommitmentSignatures> {
-        let inner = &mut self.inner;
-        self.gate
-            .gate(|| inner.sign_counterparty_commitment(setup, commitment, per_commitment_point))
+        self.gated(|inner| {
+            inner.sign_counterparty_commitment(setup, commitment, per_commitment_point)
+        })
     }
 
     fn sign_holder_commitment(
@@ -170,9 +179,7 @@ impl ChannelSigner for GatedSigner {
         setup: &ChannelSetup,
         commitment: &CommitmentInputs,
     ) -> SignerReply<Signature> {
-        let inner = &mut self.inner;
-        self.gate
-            .gate(|| inner.sign_holder_commitment(setup, commitment))
+        self.gated(|inner| inner.sign_holder_commitment(setup, commitment))
     }
 
     fn sign_holder_htlc_transaction(
@@ -183,8 +190,7 @@ impl ChannelSigner for GatedSigner {
         tx: &Transaction,
         input_index: usize,
     ) -> SignerReply<Signature> {
-        let inner = &mut self.inner;
-        self.gate.gate(|| {
+        self.gated(|inner| {
             inner.sign_holder_htlc_transaction(setup, commitment, htlc_position, tx, input_index)
         })
     }
@@ -194,9 +200,7 @@ impl ChannelSigner for GatedSigner {
         setup: &ChannelSetup,
         proposal: &ClosingProposal,
     ) -> SignerReply<Signature> {
-        let inner = &mut self.inner;
-        self.gate
-            .gate(|| inner.sign_closing_transaction(setup, proposal))
+        self.gated(|inner| inner.sign_closing_transaction(setup, proposal))
     }
 
     fn sign_justice_input(
@@ -204,8 +208,7 @@ impl ChannelSigner for GatedSigner {
         setup: &ChannelSetup,
         input: &JusticeRequest<'_>,
     ) -> SignerReply<Signature> {
-        let inner = &mut self.inner;
-        self.gate.gate(|| inner.sign_justice_input(setup, input))
+        self.gated(|inner| inner.sign_justice_input(setup, input))
     }
 
     fn sign_sweep_input(
@@ -213,8 +216,7 @@ impl ChannelSigner for GatedSigner {
         setup: &ChannelSetup,
         input: &SweepRequest<'_>,
     ) -> SignerReply<Signature> {
-        let inner = &mut self.inner;
-        self.gate.gate(|| inner.sign_sweep_input(setup, input))
+        self.gated(|inner| inner.sign_sweep_input(setup, input))
     }
 
     fn sign_anchor_input(
@@ -223,9 +225,7 @@ impl ChannelSigner for GatedSigner {
         tx: &Transaction,
         input_index: usize,
     ) -> SignerReply<Signature> {
-        let inner = &mut self.inner;
-        self.gate
-            .gate(|| inner.sign_anchor_input(setup, tx, input_index))
+        self.gated(|inner| inner.sign_anchor_input(setup, tx, input_index))
     }
 
     fn sign_channel_announcement(
@@ -233,8 +233,6 @@ impl ChannelSigner for GatedSigner {
         setup: &ChannelSetup,
         signed_bytes: &[u8],
     ) -> SignerReply<Signature> {
-        let inner = &mut self.inner;
-        self.gate
-            .gate(|| inner.sign_channel_announcement(setup, signed_bytes))
+        self.gated(|inner| inner.sign_channel_announcement(setup, signed_bytes))
     }
 }

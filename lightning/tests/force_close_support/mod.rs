@@ -106,3 +106,19 @@ pub fn output_worth(commitment: &Transaction, sat: u64) -> OutPoint {
         .expect("the HTLC is an output of the commitment");
     OutPoint::new(commitment.compute_txid(), vout as u32)
 }
+
+/// Mines `blocks` blocks, then checks that payment `id` of node 0 ended in exactly one
+/// `PaymentSent` and no `PaymentFailed`, and that neither node's monitors refused an update.
+/// Returns the preimage the payer learned.
+pub fn mine_then_sent_once(net: &mut Network, blocks: u32, id: PaymentId) -> PaymentPreimage {
+    for _ in 0..blocks {
+        net.mine_blocks(1);
+    }
+    let preimages = sent(net, 0, id);
+    assert_eq!(preimages.len(), 1, "PaymentSent once");
+    assert_eq!(failed(net, 0, id), 0, "never PaymentFailed");
+    for node in 0..2 {
+        assert!(net.node(node).monitor_errors().is_empty(), "node {node}");
+    }
+    preimages[0]
+}

@@ -55,11 +55,16 @@ impl Channel {
     /// replays our uncommitted adds after them); each makes the commitment we pay for heavier,
     /// and the peer would fail the channel over an add we can no longer afford.
     pub(crate) fn keeps_fee_spike_buffer(&self, spec: &CommitmentSpec, htlc_count: usize) -> bool {
-        let feerate = spec.feerate_per_kw.saturating_mul(2);
         let needed = self
             .reserve_of_msat(Side::Holder)
-            .saturating_add(self.funder_cost_msat(feerate, htlc_count.saturating_add(1)));
+            .saturating_add(self.fee_spike_cost_msat(spec.feerate_per_kw, htlc_count));
         spec.balance(Side::Holder) >= needed
+    }
+
+    /// What the funder must be able to pay on a commitment with `htlc_count` HTLCs to keep the
+    /// fee spike buffer: the cost at twice `feerate` with one HTLC more.
+    fn fee_spike_cost_msat(&self, feerate: u32, htlc_count: usize) -> u64 {
+        self.funder_cost_msat(feerate.saturating_mul(2), htlc_count.saturating_add(1))
     }
 
     /// Whether the funder can pay the fee (no reserve) on `spec` with `htlc_count` HTLCs.
@@ -83,10 +88,10 @@ impl Channel {
         let spec = self.commitments.projected();
         let mut needed = self.reserve_of_msat(Side::Holder);
         if self.is_funder {
-            // The HTLC itself, and the fee spike buffer behind it (see `keeps_fee_spike_buffer`).
-            let buffered =
-                self.funder_cost_msat(spec.feerate_per_kw.saturating_mul(2), spec.htlcs.len() + 2);
-            needed = needed.saturating_add(buffered);
+            // With the HTLC itself, the fee spike buffer (see `keeps_fee_spike_buffer`).
+            let with_htlc = spec.htlcs.len() + 1;
+            needed =
+                needed.saturating_add(self.fee_spike_cost_msat(spec.feerate_per_kw, with_htlc));
         }
         spec.to_holder_msat.saturating_sub(needed)
     }
@@ -98,9 +103,9 @@ impl Channel {
         if !self.is_funder {
             // What a funder like us keeps: the fee spike buffer too (see
             // `keeps_fee_spike_buffer`), so the two ends report the same figure.
-            let buffered =
-                self.funder_cost_msat(spec.feerate_per_kw.saturating_mul(2), spec.htlcs.len() + 2);
-            needed = needed.saturating_add(buffered);
+            let with_htlc = spec.htlcs.len() + 1;
+            needed =
+                needed.saturating_add(self.fee_spike_cost_msat(spec.feerate_per_kw, with_htlc));
         }
         spec.to_counterparty_msat.saturating_sub(needed)
     }

@@ -113,20 +113,48 @@ impl fmt::Display for RestartError {
 
 impl core::error::Error for RestartError {}
 
-/// The randomness of a restarted node: fresh values, never those of an earlier life.
-struct LifeEntropy {
+/// The randomness of a node's manager built again from its store: its own sequence per
+/// `domain` (a restart, a start from a saved network), seed and `generation` (the node's life,
+/// the saved network's start), so never values the node drew before.
+pub(super) struct GenerationEntropy {
+    domain: &'static [u8],
     seed: [u8; 32],
-    life: u64,
+    generation: u64,
     counter: u64,
 }
 
-impl EntropySource for LifeEntropy {
+impl GenerationEntropy {
+    /// A restarted node's randomness in its life `life`.
+    pub(super) fn restarted(seed: [u8; 32], life: u64) -> Self {
+        Self::new(b"lightning testkit restarted node", seed, life)
+    }
+
+    /// The randomness of a node in the `generation`th network started from a saved one.
+    pub(super) fn resumed(seed: [u8; 32], generation: u64) -> Self {
+        Self::new(
+            b"lightning testkit node started from a saved network",
+            seed,
+            generation,
+        )
+    }
+
+    fn new(domain: &'static [u8], seed: [u8; 32], generation: u64) -> Self {
+        GenerationEntropy {
+            domain,
+            seed,
+            generation,
+            counter: 0,
+        }
+    }
+}
+
+impl EntropySource for GenerationEntropy {
     fn random_bytes(&mut self) -> [u8; 32] {
         self.counter = self.counter.wrapping_add(1);
         let mut engine = sha256::Hash::engine();
-        engine.input(b"lightning testkit restarted node");
+        engine.input(self.domain);
         engine.input(&self.seed);
-        engine.input(&self.life.to_be_bytes());
+        engine.input(&self.generation.to_be_bytes());
         engine.input(&self.counter.to_be_bytes());
         sha256::Hash::from_engine(engine).to_byte_array()
     }
@@ -376,11 +404,7 @@ impl Network {
         // the node as it was (its restarts not counted).
         let stored = read_store(&node.store, &mut node.keys)?;
         node.lives = node.lives.saturating_add(1);
-        let entropy = Box::new(LifeEntropy {
-            seed,
-            life: node.lives,
-            counter: 0,
-        });
+        let entropy = Box::new(GenerationEntropy::restarted(seed, node.lives));
         let read = assemble(
             stored,
             &node.config,

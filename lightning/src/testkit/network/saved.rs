@@ -47,10 +47,8 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::time::Duration;
 
-use bitcoin::hashes::{sha256, Hash, HashEngine};
 use bitcoin::Transaction;
 use lightning_signer_api::keys_manager::KeysManager;
-use lightning_signer_api::traits::EntropySource;
 
 use crate::manager::Event;
 use crate::monitor::MonitorEvent;
@@ -64,7 +62,7 @@ use crate::wire::ChainHash;
 use super::links::Disconnection;
 use super::monitors::{MonitorWiringError, SharedPolicy, UPDATES_BETWEEN_FULL_WRITES};
 use super::node::{MonitorPolicy, NodeConfig, SeededEntropy, TestNode};
-use super::restart::{assemble, copy_store, read_store, RestartError};
+use super::restart::{assemble, copy_store, read_store, GenerationEntropy, RestartError};
 use super::routed::RoutingState;
 use super::Network;
 
@@ -189,26 +187,6 @@ impl fmt::Display for SaveError {
 
 impl core::error::Error for SaveError {}
 
-/// The randomness of a node's manager in a network started from a saved one: its own domain
-/// per seed and generation, so never values the node drew before the save.
-struct ResumedEntropy {
-    seed: [u8; 32],
-    generation: u64,
-    counter: u64,
-}
-
-impl EntropySource for ResumedEntropy {
-    fn random_bytes(&mut self) -> [u8; 32] {
-        self.counter = self.counter.wrapping_add(1);
-        let mut engine = sha256::Hash::engine();
-        engine.input(b"lightning testkit node started from a saved network");
-        engine.input(&self.seed);
-        engine.input(&self.generation.to_be_bytes());
-        engine.input(&self.counter.to_be_bytes());
-        sha256::Hash::from_engine(engine).to_byte_array()
-    }
-}
-
 impl Network {
     /// Saves the whole network, which must be at rest, to start new networks from with
     /// [`from_saved`](Self::from_saved) (see the [module documentation](self)). Collects
@@ -326,11 +304,7 @@ fn resume_node(
     let store =
         MonitorUpdatingPersister::new(Box::new(saved.store.clone()), UPDATES_BETWEEN_FULL_WRITES);
     let persister_policy = SharedPolicy::new(saved.policy);
-    let entropy = Box::new(ResumedEntropy {
-        seed,
-        generation,
-        counter: 0,
-    });
+    let entropy = Box::new(GenerationEntropy::resumed(seed, generation));
     let gate = SignerGate::new();
     gate.set_pending(saved.signer_pending);
     let mut node_keys = GatedSignerProvider::new(keys(), gate.clone());
